@@ -1,0 +1,29 @@
+/* netsentry: netsentryd.conf directives, read by net-snmp's parser. */
+#ifndef NS_CONF_H
+#define NS_CONF_H
+
+#include <stddef.h>
+
+#include "source.h"
+
+struct ns_source_spec {
+	char	*name;
+	int	 is_file;
+};
+
+struct ns_config {
+	struct ns_source_spec	*sources;	/* config file ones first */
+	size_t			 nsources;
+	char			*filter;
+	struct ns_capture_opts	 capture;
+	int			 errors;	/* bad lines seen */
+	int			 reading;	/* files being read */
+};
+
+extern struct ns_config ns_conf;
+
+void	 ns_config_defaults(void);
+void	 ns_config_register(void);
+int	 ns_config_add_source(const char *name, int is_file);
+
+#endif /* NS_CONF_H */

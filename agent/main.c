@@ -1,0 +1,314 @@
+/*
+ * netsentryd: network security monitor and RMON AgentX subagent.
+ *
+ * The main thread is the agent thread: it owns every net-snmp call.  Each
+ * data source captures on a thread of its own (capture/source.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "logq.h"
+#include "tables_mib.h"
+
+/* Reconnect to a restarted master within this many seconds. */
+#define NS_PING_INTERVAL	5
+
+struct ns_source	*ns_sources;
+size_t			 ns_nsources;
+
+static volatile sig_atomic_t	 ns_stop_signal;
+static struct timespec		 ns_start_time;
+static const char		*ns_agentx_address;
+
+static void
+ns_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: netsentryd [-fhv] [-c FILE] [-x ADDRESS] [-L LOGOPTS] "
+	    "[-i IFACE]... [-r FILE]...\n"
+	    "                  [expression]\n"
+	    "  -c FILE     read only this configuration file\n"
+	    "  -f          stay in the foreground\n"
+	    "  -h          print this help and exit\n"
+	    "  -i IFACE    capture live on IFACE (repeatable)\n"
+	    "  -L LOGOPTS  net-snmp logging: -Le stderr, -Lf FILE, "
+	    "-Ls FACILITY, -Lo stdout\n"
+	    "  -r FILE     read a pcap or pcapng file (repeatable)\n"
+	    "  -v          print the version and exit\n"
+	    "  -x ADDRESS  AgentX address of the master: a socket path "
+	    "or tcp:HOST:PORT\n"
+	    "  expression  BPF filter for every source, as in tcpdump\n");
+}
+
+static uint32_t
+ns_agent_uptime(void)
+{
+	struct timespec	 now;
+	int64_t		 cs;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	cs = (int64_t)(now.tv_sec - ns_start_time.tv_sec) * 100 +
+	    (now.tv_nsec - ns_start_time.tv_nsec) / 10000000;
+	return (uint32_t)cs;
+}
+
+static void
+ns_on_signal(int sig)
+{
+	ns_stop_signal = sig;
+	ns_logq_wake();
+}
+
+static void
+ns_on_wake(int fd, void *data)
+{
+	ns_logq_drain();
+}
+
+static void
+ns_signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = ns_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* -x wins over an agentXSocket line: re-apply it after the files. */
+static int
+ns_apply_agentx_address(int major, int minor, void *server, void *client)
+{
+	if (ns_agentx_address != NULL)
+		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_X_SOCKET, ns_agentx_address);
+	return 0;
+}
+
+static char *
+ns_join_args(int argc, char **argv)
+{
+	size_t	 len = 1;
+	char	*s;
+	int	 i;
+
+	if (argc == 0)
+		return NULL;
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	if (s == NULL)
+		return NULL;
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static void
+ns_agent_init(const char *conffile)
+{
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE,
+	    1);
+	if (conffile != NULL) {
+		netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID,
+		    NETSNMP_DS_LIB_OPTIONALCONFIG, conffile);
+		netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+		    NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+	}
+	ns_apply_agentx_address(0, 0, NULL, NULL);
+	netsnmp_register_callback(SNMP_CALLBACK_LIBRARY,
+	    SNMP_CALLBACK_POST_READ_CONFIG, ns_apply_agentx_address, NULL,
+	    NETSNMP_CALLBACK_HIGHEST_PRIORITY);
+
+	init_agent(NS_APP_NAME);
+	/* init_agent() sets 15; 0 would mean never reconnect. */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID,
+	    NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, NS_PING_INTERVAL);
+	ns_config_register();
+	if (ns_rmon_register() == -1 || ns_nsmib_register() == -1) {
+		snmp_log(LOG_ERR, "cannot register the MIB tables\n");
+		exit(1);
+	}
+
+	ns_conf.reading = 1;
+	init_snmp(NS_APP_NAME);
+	ns_conf.reading = 0;
+	if (ns_conf.errors > 0) {
+		snmp_log(LOG_ERR, "configuration has errors (see the lines "
+		    "above); fix them and start again\n");
+		exit(1);
+	}
+	if (netsnmp_ds_get_int(NETSNMP_DS_APPLICATION_ID,
+	    NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL) <= 0) {
+		snmp_log(LOG_WARNING, "agentxPingInterval 0 would never "
+		    "reconnect to the master; using %d seconds\n",
+		    NS_PING_INTERVAL);
+		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, NS_PING_INTERVAL);
+	}
+}
+
+static void
+ns_sources_open(const char *filter)
+{
+	struct ns_capture_opts	 opts = ns_conf.capture;
+	char			 err[PCAP_ERRBUF_SIZE + 512];
+	size_t			 i;
+
+	if (ns_conf.nsources == 0) {
+		snmp_log(LOG_ERR, "no data source: give -i IFACE or -r FILE, "
+		    "or interface or captureFile in netsentryd.conf\n");
+		exit(1);
+	}
+	ns_sources = calloc(ns_conf.nsources, sizeof(*ns_sources));
+	if (ns_sources == NULL) {
+		snmp_log(LOG_ERR, "out of memory\n");
+		exit(1);
+	}
+	opts.filter = filter != NULL ? filter : ns_conf.filter;
+
+	for (i = 0; i < ns_conf.nsources; i++) {
+		ns_sources[i].index = (unsigned)i + 1;
+		ns_sources[i].name = ns_conf.sources[i].name;
+		ns_sources[i].is_file = ns_conf.sources[i].is_file;
+		if (ns_source_open(&ns_sources[i], &opts, err,
+		    sizeof(err)) == -1) {
+			snmp_log(LOG_ERR, "%s\n", err);
+			exit(1);
+		}
+		ns_nsources++;
+	}
+}
+
+static void
+ns_sources_start(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < ns_nsources; i++) {
+		snmp_log(LOG_INFO, "data source %u: %s %s\n",
+		    ns_sources[i].index, ns_sources[i].is_file ? "file" :
+		    "interface", ns_sources[i].name);
+		if (ns_source_start(&ns_sources[i]) == -1) {
+			snmp_log(LOG_ERR, "cannot start capture thread for "
+			    "%s: %s\n", ns_sources[i].name, strerror(errno));
+			exit(1);
+		}
+	}
+}
+
+static void
+ns_sources_close(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < ns_nsources; i++)
+		ns_source_close(&ns_sources[i]);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char	*conffile = NULL;
+	char		*filter;
+	int		 ch, foreground = 0, logging = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &ns_start_time);
+	ns_uptime_ticks = ns_agent_uptime;
+	ns_config_defaults();
+
+	while ((ch = getopt(argc, argv, "c:fhi:L:r:vx:")) != -1) {
+		switch (ch) {
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'h':
+			ns_usage(stdout);
+			return 0;
+		case 'i':
+		case 'r':
+			if (ns_config_add_source(optarg, ch == 'r') == -1)
+				return 1;
+			break;
+		case 'L':
+			if (snmp_log_options(optarg, argc, argv) < 0) {
+				fprintf(stderr, "netsentryd: invalid logging "
+				    "option -L%s\n", optarg);
+				return 1;
+			}
+			logging = 1;
+			break;
+		case 'v':
+			printf("netsentryd %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'x':
+			ns_agentx_address = optarg;
+			break;
+		default:
+			ns_usage(stderr);
+			return 1;
+		}
+	}
+	filter = ns_join_args(argc - optind, argv + optind);
+
+	if (!logging)
+		snmp_enable_stderrlog();
+	if (conffile != NULL && access(conffile, R_OK) == -1) {
+		snmp_log(LOG_ERR, "cannot read configuration file %s: %s\n",
+		    conffile, strerror(errno));
+		return 1;
+	}
+	if (ns_logq_init() == -1) {
+		snmp_log(LOG_ERR, "cannot create pipe: %s\n", strerror(errno));
+		return 1;
+	}
+
+	ns_agent_init(conffile);
+	ns_sources_open(filter);
+	ns_logq_drain();
+	if (!foreground && netsnmp_daemonize(1, !logging) != 0) {
+		snmp_log(LOG_ERR, "cannot become a daemon\n");
+		return 1;
+	}
+
+	ns_signals();
+	register_readfd(ns_logq_fd(), ns_on_wake, NULL);
+	snmp_log(LOG_NOTICE, "netsentryd %s started with %zu data "
+	    "source(s)\n", PACKAGE_VERSION, ns_nsources);
+	ns_sources_start();
+
+	while (!ns_stop_signal)
+		agent_check_and_process(1);
+
+	snmp_log(LOG_NOTICE, "netsentryd stopping: received %s\n",
+	    strsignal(ns_stop_signal));
+	ns_sources_close();
+	ns_logq_drain();
+	snmp_shutdown(NS_APP_NAME);
+	free(filter);
+	return 0;
+}

@@ -1,0 +1,272 @@
+/*
+ * netsentry: one data source, a live interface or a capture file.
+ *
+ * Each source runs pcap_dispatch() on its own thread.  The thread takes
+ * the store lock at the first packet of a batch and releases it when the
+ * batch ends, so it never holds the lock while libpcap waits for traffic
+ * and the agent thread waits at most one batch.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "decode.h"
+#include "logq.h"
+#include "source.h"
+
+/* Packets per pcap_dispatch() call: the longest the agent may wait. */
+#define NS_BATCH	256
+/* Read timeout of a live handle, so stop and idle expiry are noticed. */
+#define NS_LIVE_TIMEOUT_MS	200
+
+static int
+ns_source_open_live(struct ns_source *src, const struct ns_capture_opts *o,
+    char *err, size_t errlen)
+{
+	char	 pcaperr[PCAP_ERRBUF_SIZE] = "";
+	int	 rc;
+
+	src->pcap = pcap_create(src->name, pcaperr);
+	if (src->pcap == NULL) {
+		snprintf(err, errlen, "cannot capture on interface '%s': %s",
+		    src->name, pcaperr);
+		return -1;
+	}
+	pcap_set_snaplen(src->pcap, o->snaplen);
+	pcap_set_promisc(src->pcap, o->promiscuous);
+	pcap_set_timeout(src->pcap, NS_LIVE_TIMEOUT_MS);
+	pcap_set_buffer_size(src->pcap, o->buffer_size);
+
+	rc = pcap_activate(src->pcap);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot capture on interface '%s': %s%s",
+		    src->name, pcap_statustostr(rc),
+		    rc == PCAP_ERROR_NO_SUCH_DEVICE ?
+		    "; check the name with 'ip link'" :
+		    rc == PCAP_ERROR_PERM_DENIED ?
+		    "; run as root or give the binary CAP_NET_RAW" : "");
+		if (rc == PCAP_ERROR && *pcap_geterr(src->pcap) != '\0')
+			snprintf(err, errlen, "cannot capture on interface "
+			    "'%s': %s", src->name, pcap_geterr(src->pcap));
+		return -1;
+	}
+	if (rc > 0)
+		ns_logq_post(LOG_WARNING, "interface %s: %s", src->name,
+		    pcap_statustostr(rc));
+	src->ifindex = if_nametoindex(src->name);
+	return 0;
+}
+
+static int
+ns_source_open_file(struct ns_source *src, char *err, size_t errlen)
+{
+	char	 pcaperr[PCAP_ERRBUF_SIZE] = "";
+
+	/* libpcap tells pcap from pcapng by the magic number. */
+	src->pcap = pcap_open_offline(src->name, pcaperr);
+	if (src->pcap == NULL) {
+		snprintf(err, errlen, "cannot read capture file '%s': %s",
+		    src->name, pcaperr);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ns_source_set_filter(struct ns_source *src, const char *filter, char *err,
+    size_t errlen)
+{
+	struct bpf_program	 prog;
+
+	if (filter == NULL || *filter == '\0')
+		return 0;
+	if (pcap_compile(src->pcap, &prog, filter, 1,
+	    PCAP_NETMASK_UNKNOWN) == -1) {
+		snprintf(err, errlen, "invalid filter expression '%s': %s",
+		    filter, pcap_geterr(src->pcap));
+		return -1;
+	}
+	if (pcap_setfilter(src->pcap, &prog) == -1) {
+		snprintf(err, errlen, "cannot set filter on %s: %s",
+		    src->name, pcap_geterr(src->pcap));
+		pcap_freecode(&prog);
+		return -1;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+int
+ns_source_open(struct ns_source *src, const struct ns_capture_opts *o,
+    char *err, size_t errlen)
+{
+	int	 rc;
+
+	if (ns_store_init(&src->store, &o->limits) == -1) {
+		snprintf(err, errlen, "out of memory for the tables of %s",
+		    src->name);
+		return -1;
+	}
+	if (src->is_file)
+		rc = ns_source_open_file(src, err, errlen);
+	else
+		rc = ns_source_open_live(src, o, err, errlen);
+	if (rc == -1)
+		return -1;
+	if (ns_source_set_filter(src, o->filter, err, errlen) == -1)
+		return -1;
+
+	src->dlt = pcap_datalink(src->pcap);
+	if (!ns_decode_supported(src->dlt))
+		ns_logq_post(LOG_WARNING, "%s: link type %s is not decoded; "
+		    "only packets and octets are counted", src->name,
+		    pcap_datalink_val_to_name(src->dlt) != NULL ?
+		    pcap_datalink_val_to_name(src->dlt) : "unknown");
+	return 0;
+}
+
+static void
+ns_source_packet(u_char *arg, const struct pcap_pkthdr *h,
+    const u_char *bytes)
+{
+	struct ns_source	*src = (struct ns_source *)arg;
+	struct ns_decoded	 d;
+
+	ns_decode(src->dlt, bytes, h->caplen, h->len, &d);
+	if (!src->locked) {
+		pthread_mutex_lock(&src->store.lock);
+		src->locked = 1;
+	}
+	ns_store_count(&src->store, &d, h->len, (uint32_t)h->ts.tv_sec);
+}
+
+static void
+ns_source_unlock(struct ns_source *src)
+{
+	if (src->locked) {
+		src->locked = 0;
+		pthread_mutex_unlock(&src->store.lock);
+	}
+}
+
+static void
+ns_source_set_state(struct ns_source *src, int state)
+{
+	pthread_mutex_lock(&src->store.lock);
+	src->store.state = state;
+	pthread_mutex_unlock(&src->store.lock);
+}
+
+/* Live sources: kernel drop counts, and expiry while no packet comes. */
+static void
+ns_source_poll_live(struct ns_source *src, int idle)
+{
+	struct pcap_stat	 ps;
+	time_t			 now = time(NULL);
+
+	if (now == src->last_stats)
+		return;
+	src->last_stats = now;
+	pthread_mutex_lock(&src->store.lock);
+	if (pcap_stats(src->pcap, &ps) == 0)
+		src->store.drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+	if (idle && (uint32_t)now > src->store.now) {
+		src->store.now = (uint32_t)now;
+		ns_store_expire(&src->store, src->store.now);
+	}
+	pthread_mutex_unlock(&src->store.lock);
+}
+
+static void
+ns_source_read_error(struct ns_source *src)
+{
+	const char	*msg = pcap_geterr(src->pcap);
+
+	if (src->is_file) {
+		pthread_mutex_lock(&src->store.lock);
+		src->store.read_errors++;
+		src->store.state = NS_STATE_END_OF_FILE;
+		pthread_mutex_unlock(&src->store.lock);
+		ns_logq_post(LOG_ERR, "capture file %s cut short after %llu "
+		    "packets: %s", src->name,
+		    (unsigned long long)src->store.pkts, msg);
+		return;
+	}
+	ns_source_set_state(src, NS_STATE_FAILED);
+	ns_logq_post(LOG_ERR, "capture on interface %s failed: %s",
+	    src->name, msg);
+}
+
+static void *
+ns_source_run(void *arg)
+{
+	struct ns_source	*src = arg;
+	int			 n;
+
+	while (!atomic_load(&src->stop)) {
+		n = pcap_dispatch(src->pcap, NS_BATCH, ns_source_packet,
+		    (u_char *)src);
+		ns_source_unlock(src);
+		if (n == PCAP_ERROR_BREAK)
+			break;
+		if (n < 0) {
+			ns_source_read_error(src);
+			return NULL;
+		}
+		if (src->is_file && n == 0) {
+			ns_source_set_state(src, NS_STATE_END_OF_FILE);
+			ns_logq_post(LOG_NOTICE, "capture file %s: end of file "
+			    "after %llu packets", src->name,
+			    (unsigned long long)src->store.pkts);
+			return NULL;
+		}
+		if (!src->is_file)
+			ns_source_poll_live(src, n == 0);
+	}
+	return NULL;
+}
+
+int
+ns_source_start(struct ns_source *src)
+{
+	sigset_t	 all, old;
+	int		 rc;
+
+	/* Signals go to the agent thread, which owns the main loop. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&src->thread, NULL, ns_source_run, src);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	src->started = 1;
+	return 0;
+}
+
+void
+ns_source_stop(struct ns_source *src)
+{
+	if (!src->started)
+		return;
+	atomic_store(&src->stop, 1);
+	pcap_breakloop(src->pcap);
+	pthread_join(src->thread, NULL);
+	src->started = 0;
+}
+
+void
+ns_source_close(struct ns_source *src)
+{
+	ns_source_stop(src);
+	if (src->pcap != NULL)
+		pcap_close(src->pcap);
+	src->pcap = NULL;
+	ns_store_free(&src->store);
+}

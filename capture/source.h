@@ -1,0 +1,40 @@
+/* netsentry: one data source, a live interface or a capture file. */
+#ifndef NS_SOURCE_H
+#define NS_SOURCE_H
+
+#include <pcap/pcap.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "tables.h"
+
+struct ns_capture_opts {
+	int		 snaplen;
+	int		 buffer_size;	/* bytes */
+	int		 promiscuous;
+	const char	*filter;	/* BPF expression or NULL */
+	struct ns_limits limits;
+};
+
+struct ns_source {
+	unsigned	 index;		/* nsCaptureIndex, from 1 */
+	char		*name;		/* interface name or file path */
+	int		 is_file;
+	unsigned	 ifindex;	/* 0 for files */
+	int		 dlt;
+	pcap_t		*pcap;
+	pthread_t	 thread;
+	int		 started;
+	atomic_int	 stop;
+	int		 locked;	/* capture thread holds store.lock */
+	time_t		 last_stats;
+	struct ns_store	 store;
+};
+
+int	 ns_source_open(struct ns_source *, const struct ns_capture_opts *,
+	    char *err, size_t errlen);
+int	 ns_source_start(struct ns_source *);
+void	 ns_source_stop(struct ns_source *);
+void	 ns_source_close(struct ns_source *);
+
+#endif /* NS_SOURCE_H */

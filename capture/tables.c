@@ -1,0 +1,567 @@
+/*
+ * netsentry: bounded traffic tables for one data source.
+ *
+ * Each table keeps its rows in three structures: a hash table for the
+ * per-packet lookup, a red-black tree in SNMP index order for GET and
+ * GETNEXT in O(log n), and a list in order of last activity for purging
+ * (RFC 2819 suggests deleting the least recently used entries first) and
+ * for idle expiry.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "tables.h"
+
+#define NS_BUCKETS_MIN	1024
+
+static const uint8_t ns_broadcast[NS_MAC_LEN] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+};
+
+static uint64_t	ns_hash_secret;
+
+static uint32_t
+ns_uptime_zero(void)
+{
+	return 0;
+}
+
+uint32_t (*ns_uptime_ticks)(void) = ns_uptime_zero;
+
+int
+ns_entry_cmp(struct ns_entry *a, struct ns_entry *b)
+{
+	return memcmp(a->key, b->key, NS_KEY_MAX);
+}
+
+/* matrixDSTable order: destination address first. */
+int
+ns_pair_ds_cmp(struct ns_mac_pair *a, struct ns_mac_pair *b)
+{
+	int	 r;
+
+	r = memcmp(a->e.key + NS_MAC_LEN, b->e.key + NS_MAC_LEN, NS_MAC_LEN);
+	if (r != 0)
+		return r;
+	return memcmp(a->e.key, b->e.key, NS_MAC_LEN);
+}
+
+RB_GENERATE(ns_tree, ns_entry, rb, ns_entry_cmp)
+RB_GENERATE(ns_dstree, ns_mac_pair, ds, ns_pair_ds_cmp)
+
+/*
+ * Keyed hash over the key bytes.  The secret comes from getrandom() so a
+ * sender of spoofed addresses cannot choose keys that share one chain.
+ */
+static uint32_t
+ns_hash(const uint8_t *key, size_t len)
+{
+	uint64_t	 h = ns_hash_secret ^ (len * 0x9e3779b97f4a7c15ULL);
+	uint64_t	 word;
+	size_t		 i;
+
+	for (i = 0; i < len; i += 8) {
+		word = 0;
+		memcpy(&word, key + i, len - i < 8 ? len - i : 8);
+		h ^= word;
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static void
+ns_hash_init(void)
+{
+	uint64_t	 seed;
+
+	if (ns_hash_secret != 0)
+		return;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint64_t)(uintptr_t)&seed ^ 0x5bd1e995u;
+	ns_hash_secret = seed | 1;
+}
+
+static int
+ns_table_init(struct ns_table *t, const char *name, size_t keylen,
+    size_t entry_size, size_t max_entries, uint32_t idle)
+{
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->keylen = keylen;
+	t->entry_size = entry_size;
+	t->max_entries = max_entries;
+	t->idle_timeout = idle;
+	t->nbuckets = NS_BUCKETS_MIN;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (t->buckets == NULL)
+		return -1;
+	RB_INIT(&t->tree);
+	TAILQ_INIT(&t->lru);
+	return 0;
+}
+
+static void
+ns_table_free(struct ns_table *t)
+{
+	struct ns_entry	*e, *next;
+
+	for (e = TAILQ_FIRST(&t->lru); e != NULL; e = next) {
+		next = TAILQ_NEXT(e, lru);
+		free(e);
+	}
+	free(t->buckets);
+	t->buckets = NULL;
+	t->count = 0;
+}
+
+/* Double the bucket array; on allocation failure keep the old one. */
+static void
+ns_table_grow(struct ns_table *t)
+{
+	struct ns_entry	**nb, *e;
+	size_t		  n = t->nbuckets * 2, b;
+
+	nb = calloc(n, sizeof(*nb));
+	if (nb == NULL)
+		return;
+	TAILQ_FOREACH(e, &t->lru, lru) {
+		b = e->hash & (n - 1);
+		e->hnext = nb[b];
+		nb[b] = e;
+	}
+	free(t->buckets);
+	t->buckets = nb;
+	t->nbuckets = n;
+}
+
+static struct ns_entry *
+ns_table_find(struct ns_table *t, const uint8_t *key, uint32_t h)
+{
+	struct ns_entry	*e;
+
+	for (e = t->buckets[h & (t->nbuckets - 1)]; e != NULL; e = e->hnext)
+		if (e->hash == h && memcmp(e->key, key, t->keylen) == 0)
+			return e;
+	return NULL;
+}
+
+struct ns_entry *
+ns_table_lookup(struct ns_table *t, const uint8_t *key)
+{
+	return ns_table_find(t, key, ns_hash(key, t->keylen));
+}
+
+static void
+ns_table_remove(struct ns_table *t, struct ns_entry *e)
+{
+	struct ns_entry	**pp;
+
+	pp = &t->buckets[e->hash & (t->nbuckets - 1)];
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+
+	RB_REMOVE(ns_tree, &t->tree, e);
+	TAILQ_REMOVE(&t->lru, e, lru);
+	if (t->on_remove != NULL)
+		t->on_remove(t, e);
+	free(e);
+
+	t->count--;
+	t->deletes++;
+	t->last_delete = ns_uptime_ticks();
+}
+
+static struct ns_entry *
+ns_table_insert(struct ns_table *t, const uint8_t *key, uint32_t h,
+    uint32_t now)
+{
+	struct ns_entry	*e;
+
+	/* A full table makes room by deleting its least recently active row. */
+	if (t->count >= t->max_entries && !TAILQ_EMPTY(&t->lru))
+		ns_table_remove(t, TAILQ_FIRST(&t->lru));
+	if (t->count >= t->max_entries)
+		return NULL;
+
+	e = calloc(1, t->entry_size);
+	if (e == NULL)
+		return NULL;
+	memcpy(e->key, key, t->keylen);
+	e->hash = h;
+	e->first_seen = now;
+	e->last_seen = now;
+
+	if (t->count >= t->nbuckets)
+		ns_table_grow(t);
+	e->hnext = t->buckets[h & (t->nbuckets - 1)];
+	t->buckets[h & (t->nbuckets - 1)] = e;
+	RB_INSERT(ns_tree, &t->tree, e);
+	TAILQ_INSERT_TAIL(&t->lru, e, lru);
+	t->count++;
+	t->inserts++;
+	if (t->on_insert != NULL)
+		t->on_insert(t, e);
+	return e;
+}
+
+/*
+ * Find the row for key, creating it if needed, and mark it active at
+ * packet time now.  Returns NULL only when memory runs out.
+ */
+static struct ns_entry *
+ns_table_touch(struct ns_table *t, const uint8_t *key, uint32_t now)
+{
+	struct ns_entry	*e;
+	uint32_t	 h = ns_hash(key, t->keylen);
+
+	e = ns_table_find(t, key, h);
+	if (e == NULL)
+		return ns_table_insert(t, key, h, now);
+
+	if (now > e->last_seen)
+		e->last_seen = now;
+	if (TAILQ_NEXT(e, lru) != NULL) {
+		TAILQ_REMOVE(&t->lru, e, lru);
+		TAILQ_INSERT_TAIL(&t->lru, e, lru);
+	}
+	return e;
+}
+
+struct ns_entry *
+ns_table_first(struct ns_table *t)
+{
+	return RB_MIN(ns_tree, &t->tree);
+}
+
+struct ns_entry *
+ns_table_next(struct ns_table *t, struct ns_entry *e)
+{
+	return RB_NEXT(ns_tree, &t->tree, e);
+}
+
+static void
+ns_table_expire(struct ns_table *t, uint32_t now)
+{
+	struct ns_entry	*e;
+
+	if (t->idle_timeout == 0)
+		return;
+	while ((e = TAILQ_FIRST(&t->lru)) != NULL &&
+	    now - e->last_seen > t->idle_timeout && now > e->last_seen)
+		ns_table_remove(t, e);
+}
+
+/* Fenwick tree over slots, 1-based inside, 0-based for callers. */
+static void
+ns_fenwick_add(struct ns_order *o, size_t slot, int delta)
+{
+	size_t	 i;
+
+	for (i = slot + 1; i <= o->cap; i += i & (~i + 1))
+		o->fenwick[i - 1] += (uint32_t)delta;
+}
+
+static size_t
+ns_fenwick_sum(const struct ns_order *o, size_t slot)
+{
+	size_t	 i, sum = 0;
+
+	for (i = slot + 1; i > 0; i -= i & (~i + 1))
+		sum += o->fenwick[i - 1];
+	return sum;
+}
+
+/* Rebuild the slots with only live rows, in the same order. */
+static int
+ns_order_rebuild(struct ns_order *o, size_t newcap)
+{
+	struct ns_mac_host	**slots;
+	uint32_t		 *fen;
+	size_t			  i, n = 0;
+
+	slots = calloc(newcap, sizeof(*slots));
+	fen = calloc(newcap, sizeof(*fen));
+	if (slots == NULL || fen == NULL) {
+		free(slots);
+		free(fen);
+		return -1;
+	}
+	for (i = 0; i < o->used; i++) {
+		if (o->slots[i] == NULL)
+			continue;
+		slots[n] = o->slots[i];
+		slots[n]->slot = (uint32_t)n;
+		n++;
+	}
+	free(o->slots);
+	free(o->fenwick);
+	o->slots = slots;
+	o->fenwick = fen;
+	o->cap = newcap;
+	o->used = n;
+	for (i = 0; i < n; i++)
+		ns_fenwick_add(o, i, 1);
+	return 0;
+}
+
+static int
+ns_order_append(struct ns_order *o, struct ns_mac_host *h)
+{
+	size_t	 newcap;
+
+	if (o->used == o->cap) {
+		/* Compact when half the slots are holes, else double. */
+		newcap = o->cap < 64 ? 64 : o->cap;
+		if (o->live >= o->cap / 2)
+			newcap = o->cap * 2 < 64 ? 64 : o->cap * 2;
+		if (ns_order_rebuild(o, newcap) == -1)
+			return -1;
+	}
+	h->slot = (uint32_t)o->used;
+	o->slots[o->used++] = h;
+	o->live++;
+	ns_fenwick_add(o, h->slot, 1);
+	return 0;
+}
+
+static void
+ns_order_remove(struct ns_order *o, struct ns_mac_host *h)
+{
+	if (h->slot >= o->used || o->slots[h->slot] != h)
+		return;
+	o->slots[h->slot] = NULL;
+	o->live--;
+	ns_fenwick_add(o, h->slot, -1);
+}
+
+struct ns_mac_host *
+ns_order_nth(struct ns_order *o, size_t k)
+{
+	size_t	 pos = 0, step;
+
+	if (k == 0 || k > o->live)
+		return NULL;
+
+	/* Binary lifting: the largest prefix with sum < k ends at pos. */
+	for (step = 1; step * 2 <= o->cap; step *= 2)
+		;
+	for (; step > 0; step /= 2) {
+		if (pos + step <= o->cap && o->fenwick[pos + step - 1] < k) {
+			pos += step;
+			k -= o->fenwick[pos - 1];
+		}
+	}
+	return pos < o->used ? o->slots[pos] : NULL;
+}
+
+size_t
+ns_order_rank(struct ns_order *o, const struct ns_mac_host *h)
+{
+	return ns_fenwick_sum(o, h->slot);
+}
+
+static void
+ns_host_inserted(struct ns_table *t, struct ns_entry *e)
+{
+	struct ns_store	*st = t->owner;
+
+	/*
+	 * Without a creation-order slot the row could not appear in
+	 * hostTimeTable, which must hold the same rows as hostTable.
+	 */
+	if (ns_order_append(&st->order, (struct ns_mac_host *)e) == -1)
+		st->order_failures++;
+}
+
+static void
+ns_host_removed(struct ns_table *t, struct ns_entry *e)
+{
+	struct ns_store	*st = t->owner;
+
+	ns_order_remove(&st->order, (struct ns_mac_host *)e);
+}
+
+static void
+ns_pair_inserted(struct ns_table *t, struct ns_entry *e)
+{
+	struct ns_store	*st = t->owner;
+
+	RB_INSERT(ns_dstree, &st->ds_tree, (struct ns_mac_pair *)e);
+}
+
+static void
+ns_pair_removed(struct ns_table *t, struct ns_entry *e)
+{
+	struct ns_store	*st = t->owner;
+
+	RB_REMOVE(ns_dstree, &st->ds_tree, (struct ns_mac_pair *)e);
+}
+
+int
+ns_store_init(struct ns_store *st, const struct ns_limits *lim)
+{
+	memset(st, 0, sizeof(*st));
+	ns_hash_init();
+	if (pthread_mutex_init(&st->lock, NULL) != 0)
+		return -1;
+	RB_INIT(&st->ds_tree);
+	st->state = NS_STATE_RUNNING;
+
+	if (ns_table_init(&st->mac_hosts, "hostTable", NS_MAC_LEN,
+	    sizeof(struct ns_mac_host), lim->max_mac_hosts,
+	    lim->idle_timeout) == -1 ||
+	    ns_table_init(&st->mac_pairs, "matrixSDTable", 2 * NS_MAC_LEN,
+	    sizeof(struct ns_mac_pair), lim->max_mac_pairs,
+	    lim->idle_timeout) == -1 ||
+	    ns_table_init(&st->ip_hosts, "nsIpHostTable", NS_IPKEY_LEN,
+	    sizeof(struct ns_ip_host), lim->max_ip_hosts,
+	    lim->idle_timeout) == -1 ||
+	    ns_table_init(&st->ip_pairs, "nsIpMatrixTable", 2 * NS_IPKEY_LEN,
+	    sizeof(struct ns_ip_pair), lim->max_ip_pairs,
+	    lim->idle_timeout) == -1) {
+		ns_store_free(st);
+		return -1;
+	}
+
+	st->mac_hosts.owner = st;
+	st->mac_hosts.on_insert = ns_host_inserted;
+	st->mac_hosts.on_remove = ns_host_removed;
+	st->mac_pairs.owner = st;
+	st->mac_pairs.on_insert = ns_pair_inserted;
+	st->mac_pairs.on_remove = ns_pair_removed;
+	return 0;
+}
+
+void
+ns_store_free(struct ns_store *st)
+{
+	ns_table_free(&st->mac_hosts);
+	ns_table_free(&st->mac_pairs);
+	ns_table_free(&st->ip_hosts);
+	ns_table_free(&st->ip_pairs);
+	free(st->order.slots);
+	free(st->order.fenwick);
+	memset(&st->order, 0, sizeof(st->order));
+	RB_INIT(&st->ds_tree);
+}
+
+void
+ns_ipkey_set(uint8_t *key, int version, const uint8_t *addr)
+{
+	memset(key, 0, NS_IPKEY_LEN);
+	if (version == 4) {
+		key[0] = NS_INET_IPV4;
+		memcpy(key + 1, addr, 4);
+	} else {
+		key[0] = NS_INET_IPV6;
+		memcpy(key + 1, addr, 16);
+	}
+}
+
+/* hostTable and matrix group: every source and destination MAC. */
+static void
+ns_count_mac(struct ns_store *st, const struct ns_decoded *d,
+    uint32_t len, uint32_t now)
+{
+	struct ns_mac_host	*h;
+	struct ns_mac_pair	*p;
+	uint8_t			 key[NS_KEY_MAX] = { 0 };
+
+	h = (struct ns_mac_host *)ns_table_touch(&st->mac_hosts, d->mac_src,
+	    now);
+	if (h != NULL) {
+		h->out_pkts++;
+		h->out_octets += len;
+		if (memcmp(d->mac_dst, ns_broadcast, NS_MAC_LEN) == 0)
+			h->out_bcast++;
+		else if (d->mac_dst[0] & 0x01)
+			h->out_mcast++;
+	}
+
+	h = (struct ns_mac_host *)ns_table_touch(&st->mac_hosts, d->mac_dst,
+	    now);
+	if (h != NULL) {
+		h->in_pkts++;
+		h->in_octets += len;
+	}
+
+	memcpy(key, d->mac_src, NS_MAC_LEN);
+	memcpy(key + NS_MAC_LEN, d->mac_dst, NS_MAC_LEN);
+	p = (struct ns_mac_pair *)ns_table_touch(&st->mac_pairs, key, now);
+	if (p != NULL) {
+		p->pkts++;
+		p->octets += len;
+	}
+}
+
+/* nsIpHostTable and nsIpMatrixTable: the outermost IP header. */
+static void
+ns_count_ip(struct ns_store *st, const struct ns_decoded *d,
+    uint32_t len, uint32_t now)
+{
+	struct ns_ip_host	*h;
+	struct ns_ip_pair	*p;
+	uint8_t			 key[NS_KEY_MAX] = { 0 };
+
+	ns_ipkey_set(key, d->ip_version, d->ip_src);
+	ns_ipkey_set(key + NS_IPKEY_LEN, d->ip_version, d->ip_dst);
+
+	h = (struct ns_ip_host *)ns_table_touch(&st->ip_hosts, key, now);
+	if (h != NULL) {
+		h->out_pkts++;
+		h->out_octets += len;
+	}
+
+	h = (struct ns_ip_host *)ns_table_touch(&st->ip_hosts,
+	    key + NS_IPKEY_LEN, now);
+	if (h != NULL) {
+		h->in_pkts++;
+		h->in_octets += len;
+	}
+
+	p = (struct ns_ip_pair *)ns_table_touch(&st->ip_pairs, key, now);
+	if (p != NULL) {
+		p->pkts++;
+		p->octets += len;
+	}
+}
+
+void
+ns_store_expire(struct ns_store *st, uint32_t now)
+{
+	st->last_sweep = now;
+	ns_table_expire(&st->mac_hosts, now);
+	ns_table_expire(&st->mac_pairs, now);
+	ns_table_expire(&st->ip_hosts, now);
+	ns_table_expire(&st->ip_pairs, now);
+}
+
+void
+ns_store_count(struct ns_store *st, const struct ns_decoded *d,
+    uint32_t wirelen, uint32_t sec)
+{
+	st->pkts++;
+	st->octets += wirelen;
+	if (d->malformed != NULL)
+		st->malformed++;
+	else if (d->l3 == NS_L3_NONE)
+		st->undecoded++;
+
+	/* Packet time only moves forward, so a reordered file is harmless. */
+	if (sec > st->now)
+		st->now = sec;
+	if (st->now != st->last_sweep)
+		ns_store_expire(st, st->now);
+
+	if (d->has_mac)
+		ns_count_mac(st, d, wirelen, st->now);
+	if (d->ip_valid)
+		ns_count_ip(st, d, wirelen, st->now);
+}

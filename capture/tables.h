@@ -1,0 +1,187 @@
+/* netsentry: bounded traffic tables for one data source. */
+#ifndef NS_TABLES_H
+#define NS_TABLES_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <bsd/sys/queue.h>
+#include <bsd/sys/tree.h>
+
+#include "decode.h"
+
+/*
+ * Keys are stored so that memcmp() order equals the order of the SNMP
+ * index they encode: a MAC address is its 6 bytes; an IP address is the
+ * InetAddressType (1 for IPv4, 2 for IPv6) followed by 16 bytes, IPv4
+ * using the first 4 and zero after.  Because the type fixes the length,
+ * comparing the padded form gives the same order as comparing the
+ * length-prefixed OID encoding.
+ */
+#define NS_IPKEY_LEN	17
+#define NS_KEY_MAX	(2 * NS_IPKEY_LEN)
+
+#define NS_INET_IPV4	1	/* InetAddressType ipv4(1) */
+#define NS_INET_IPV6	2	/* InetAddressType ipv6(2) */
+
+/* Common head of every table row. */
+struct ns_entry {
+	struct ns_entry		*hnext;		/* hash chain */
+	RB_ENTRY(ns_entry)	 rb;		/* index order */
+	TAILQ_ENTRY(ns_entry)	 lru;		/* least recently active first */
+	uint32_t		 first_seen;	/* packet time, seconds */
+	uint32_t		 last_seen;
+	uint32_t		 hash;
+	uint8_t			 key[NS_KEY_MAX];
+};
+
+RB_HEAD(ns_tree, ns_entry);
+
+/* hostTable and hostTimeTable row (RFC 2819). */
+struct ns_mac_host {
+	struct ns_entry	e;
+	uint32_t	slot;		/* position in creation order */
+	uint64_t	in_pkts;
+	uint64_t	out_pkts;
+	uint64_t	in_octets;
+	uint64_t	out_octets;
+	uint64_t	out_bcast;
+	uint64_t	out_mcast;
+};
+
+/* matrixSDTable and matrixDSTable row; key is source then destination. */
+struct ns_mac_pair {
+	struct ns_entry	e;
+	RB_ENTRY(ns_mac_pair) ds;	/* destination-source order */
+	uint64_t	pkts;
+	uint64_t	octets;
+};
+
+RB_HEAD(ns_dstree, ns_mac_pair);
+
+/* nsIpHostTable row. */
+struct ns_ip_host {
+	struct ns_entry	e;
+	uint64_t	in_pkts;
+	uint64_t	out_pkts;
+	uint64_t	in_octets;
+	uint64_t	out_octets;
+};
+
+/* nsIpMatrixTable row; key is source then destination IP key. */
+struct ns_ip_pair {
+	struct ns_entry	e;
+	uint64_t	pkts;
+	uint64_t	octets;
+};
+
+struct ns_table;
+typedef void ns_entry_hook(struct ns_table *, struct ns_entry *);
+
+struct ns_table {
+	const char	*name;
+	size_t		 keylen;
+	size_t		 entry_size;
+	size_t		 max_entries;	/* cap; the oldest idle row goes */
+	uint32_t	 idle_timeout;	/* seconds of packet time; 0: never */
+
+	struct ns_entry	**buckets;
+	size_t		 nbuckets;	/* power of two */
+	size_t		 count;
+	struct ns_tree	 tree;
+	TAILQ_HEAD(, ns_entry) lru;
+
+	uint64_t	 inserts;
+	uint64_t	 deletes;
+	uint32_t	 last_delete;	/* agent uptime, centiseconds */
+
+	ns_entry_hook	*on_insert;	/* optional */
+	ns_entry_hook	*on_remove;	/* optional, before free */
+	void		*owner;
+};
+
+/*
+ * Creation order of hostTable rows, kept as slots in insertion order with
+ * a Fenwick tree over "slot in use", so that the k-th oldest live row
+ * (hostCreationOrder k) and the rank of a row are found in O(log n).
+ */
+struct ns_order {
+	struct ns_mac_host **slots;
+	uint32_t	*fenwick;
+	size_t		 cap;		/* slots allocated */
+	size_t		 used;		/* slots handed out, live or freed */
+	size_t		 live;
+};
+
+enum ns_capture_state {
+	NS_STATE_RUNNING = 1,		/* nsCaptureState values */
+	NS_STATE_END_OF_FILE = 2,
+	NS_STATE_FAILED = 3
+};
+
+struct ns_limits {
+	size_t		max_mac_hosts;
+	size_t		max_mac_pairs;
+	size_t		max_ip_hosts;
+	size_t		max_ip_pairs;
+	uint32_t	idle_timeout;
+};
+
+/*
+ * Everything one data source counts.  The capture thread updates it and
+ * the agent thread reads it, both holding lock.
+ */
+struct ns_store {
+	pthread_mutex_t	lock;
+	struct ns_table	mac_hosts;
+	struct ns_table	mac_pairs;
+	struct ns_dstree ds_tree;
+	struct ns_order	order;
+	struct ns_table	ip_hosts;
+	struct ns_table	ip_pairs;
+
+	uint32_t	now;		/* latest packet time, seconds */
+	uint32_t	last_sweep;
+
+	/* nsCaptureTable counters */
+	uint64_t	pkts;
+	uint64_t	octets;
+	uint64_t	malformed;
+	uint64_t	drops;
+	uint64_t	read_errors;
+	uint64_t	undecoded;
+	uint64_t	order_failures;	/* rows missing from hostTimeTable */
+	int		state;		/* enum ns_capture_state */
+};
+
+int	 ns_store_init(struct ns_store *, const struct ns_limits *);
+void	 ns_store_free(struct ns_store *);
+
+/* Count one decoded frame of wirelen octets seen at packet time sec. */
+void	 ns_store_count(struct ns_store *, const struct ns_decoded *,
+	    uint32_t wirelen, uint32_t sec);
+
+/* Drop rows idle for longer than the idle timeout at time sec. */
+void	 ns_store_expire(struct ns_store *, uint32_t sec);
+
+struct ns_entry	*ns_table_lookup(struct ns_table *, const uint8_t *key);
+struct ns_entry	*ns_table_first(struct ns_table *);
+struct ns_entry	*ns_table_next(struct ns_table *, struct ns_entry *);
+
+/* k-th oldest live hostTable row, k from 1; NULL past the end. */
+struct ns_mac_host *ns_order_nth(struct ns_order *, size_t k);
+/* hostCreationOrder of a live row, from 1. */
+size_t	 ns_order_rank(struct ns_order *, const struct ns_mac_host *);
+
+/* Fill an IP key from a decoded address of the given IP version. */
+void	 ns_ipkey_set(uint8_t *key, int version, const uint8_t *addr);
+
+int	 ns_entry_cmp(struct ns_entry *, struct ns_entry *);
+int	 ns_pair_ds_cmp(struct ns_mac_pair *, struct ns_mac_pair *);
+RB_PROTOTYPE(ns_tree, ns_entry, rb, ns_entry_cmp)
+RB_PROTOTYPE(ns_dstree, ns_mac_pair, ds, ns_pair_ds_cmp)
+
+/* Uptime in centiseconds for LastDeleteTime; set by the agent. */
+extern uint32_t (*ns_uptime_ticks)(void);
+
+#endif /* NS_TABLES_H */
