@@ -151,6 +151,12 @@ ns_agent_init(const char *conffile)
 		exit(1);
 	}
 
+	/*
+	 * The subagent never translates OID names, and loading the system's
+	 * MIB files only prints warnings about modules Debian does not ship.
+	 */
+	setenv("MIBS", "", 1);
+
 	ns_conf.reading = 1;
 	init_snmp(NS_APP_NAME);
 	ns_conf.reading = 0;

@@ -8,7 +8,7 @@
 
 #include "oidx.h"
 
-#define NS_VALUE_MAX	256
+#define NS_VALUE_MAX	255	/* SnmpAdminString limit */
 
 /* One column value of one row, copied out while the store is locked. */
 struct ns_value {
