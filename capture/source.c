@@ -122,7 +122,8 @@ ns_source_open(struct ns_source *src, const struct ns_capture_opts *o,
 		return -1;
 
 	src->dlt = pcap_datalink(src->pcap);
-	if (!ns_decode_supported(src->dlt))
+	src->decodable = ns_decode_supported(src->dlt);
+	if (!src->decodable)
 		ns_logq_post(LOG_WARNING, "%s: link type %s is not decoded; "
 		    "only packets and octets are counted", src->name,
 		    pcap_datalink_val_to_name(src->dlt) != NULL ?
@@ -137,7 +138,10 @@ ns_source_packet(u_char *arg, const struct pcap_pkthdr *h,
 	struct ns_source	*src = (struct ns_source *)arg;
 	struct ns_decoded	 d;
 
-	ns_decode(src->dlt, bytes, h->caplen, h->len, &d);
+	if (src->decodable)
+		ns_decode(src->dlt, bytes, h->caplen, h->len, &d);
+	else
+		memset(&d, 0, sizeof(d));
 	if (!src->locked) {
 		pthread_mutex_lock(&src->store.lock);
 		src->locked = 1;

@@ -22,6 +22,7 @@ struct ns_source {
 	int		 is_file;
 	unsigned	 ifindex;	/* 0 for files */
 	int		 dlt;
+	int		 decodable;	/* the decoder knows dlt */
 	pcap_t		*pcap;
 	pthread_t	 thread;
 	int		 started;
