@@ -122,8 +122,8 @@ ns_init() {
 	trap ns_cleanup EXIT
 	trap 'exit 1' HUP INT TERM
 
-	# Client settings: no system snmp.conf, no MIBs unless a call requests
-	# for them, and no writes under /var/lib/snmp.
+	# Client settings: no system snmp.conf, no MIBs unless a call loads
+	# them with -m, and no writes under /var/lib/snmp.
 	# Creating cert_indexes here keeps the clients from printing a
 	# "Created directory" line on their first run.
 	mkdir -p "$NS_TMP/client-conf" "$NS_TMP/client-state/cert_indexes"
@@ -317,8 +317,14 @@ ns_snmpbulkwalk() {
 	ns_snmp_call snmpbulkwalk "$@"
 }
 
+# snmptable needs the MIB modules (-m, -M) and names its columns from
+# them, so it runs without the numeric output options of the others.
+ns_snmpgetnext() {
+	ns_snmp_call snmpgetnext "$@"
+}
+
 ns_snmptable() {
-	ns_snmp_call snmptable "$@"
+	NS_OUTPUT_OPTIONS="" ns_snmp_call snmptable "$@"
 }
 
 # Run a client: the agent address goes after the options and before the
@@ -329,7 +335,7 @@ ns_snmp_call() {
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
-		-t|-r|-m|-M)
+		-t|-r|-m|-M|-Cf)
 			options+=("$1" "$2")
 			shift 2
 			;;
@@ -343,7 +349,7 @@ ns_snmp_call() {
 		esac
 	done
 	"${NS_CLIENT_ENV[@]}" "$tool" -v2c -c public -t 5 -r 1 \
-	    -On -OQ -Oe -Ot -OU "${options[@]}" \
+	    ${NS_OUTPUT_OPTIONS--On -OQ -Oe -Ot -OU} "${options[@]}" \
 	    "127.0.0.1:$NS_SNMP_PORT" "$@"
 }
 
