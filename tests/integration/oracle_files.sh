@@ -14,8 +14,9 @@
 #     and matrixDSTable row and counter, hostControlTableSize and
 #     matrixControlTableSize equal to the rows served;
 #   - other link types: no hostTable or matrix rows;
-#   - every nsIpHostTable and nsIpMatrixTable row and counter, and
-#     nsCaptureIpHostEntries and nsCaptureIpMatrixEntries.
+#   - every nsIpHostTable and nsIpMatrixTable row, counter and
+#     FirstSeen/LastSeen time, and nsCaptureIpHostEntries and
+#     nsCaptureIpMatrixEntries.
 
 . "${NS_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
@@ -42,18 +43,10 @@ ns_wait_registered
 ns_wait_eof $(seq 1 "${#captures[@]}")
 ns_daemon_check_alive "after reading every capture"
 
-# The date columns of the IP tables are left out: they double the walk on
-# the large captures and the oracle has no value for them.
 ns_info "walking the RMON-MIB host and matrix groups"
 ns_walk_to "$NS_TMP/rmon.walk" "$NS_OID_RMON"
-ns_info "walking nsCaptureTable and the IP table counters"
-ns_walk_to "$NS_TMP/capture.walk" "$NS_OID_CAPTURE"
-for column in 3 4 5 6; do
-	ns_walk_to "$NS_TMP/iphost.$column.walk" "$NS_OID_IP_HOST.$column"
-done
-for column in 5 6; do
-	ns_walk_to "$NS_TMP/ipmatrix.$column.walk" "$NS_OID_IP_MATRIX.$column"
-done
+ns_info "walking the NETSENTRY-MIB tables"
+ns_walk_to "$NS_TMP/netsentry.walk" "$NS_OID_NETSENTRY"
 
 ns_info "comparing ${#captures[@]} captures with tshark"
 if ! "$NS_PYTHON" "$NS_TOOLS/ns_walkcmp.py" --crosscheck "$NS_TMP"/*.walk \

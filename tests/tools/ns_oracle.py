@@ -36,7 +36,7 @@ import xml.etree.ElementTree as ElementTree
 TSHARK_PREFS = ["-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE"]
 
 FIELDS = [
-    "frame.number", "frame.len", "frame.protocols",
+    "frame.number", "frame.len", "frame.time_epoch", "frame.protocols",
     "eth.src", "eth.dst",
     "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
     "null.type", "ipv6.fraghdr.offset", "_ws.malformed",
@@ -155,6 +155,12 @@ def ip_layers(protocols):
     return layers
 
 
+def parse_epoch(text):
+    """Return a frame.time_epoch value as [seconds, nanoseconds]."""
+    seconds, _, fraction = text.partition(".")
+    return [int(seconds), int((fraction + "000000000")[:9])]
+
+
 def split_field(value):
     return value.split(",") if value else []
 
@@ -169,6 +175,7 @@ class Frame:
         field = dict(zip(FIELDS, values))
         self.number = int(field["frame.number"])
         self.length = int(field["frame.len"])
+        self.time = parse_epoch(field["frame.time_epoch"])
         self.protocols = field["frame.protocols"]
         self.eth_src = split_field(field["eth.src"])
         self.eth_dst = split_field(field["eth.dst"])
@@ -326,18 +333,31 @@ def add_mac_frame(counts, source, destination, length):
     pair["Octets"] += length
 
 
-def add_ip_packet(counts, source, destination, length):
+def add_ip_packet(counts, source, destination, length, time):
     hosts = counts["ip_hosts"]
     for address in (source, destination):
-        hosts.setdefault(address, new_counter(IP_HOST_COLUMNS))
+        hosts.setdefault(address, new_ip_row(IP_HOST_COLUMNS, time))
     hosts[source]["OutPkts"] += 1
     hosts[source]["OutOctets"] += length
     hosts[destination]["InPkts"] += 1
     hosts[destination]["InOctets"] += length
     pair = counts["ip_pairs"].setdefault("%s>%s" % (source, destination),
-                                         new_counter(PAIR_COLUMNS))
+                                         new_ip_row(PAIR_COLUMNS, time))
     pair["Pkts"] += 1
     pair["Octets"] += length
+
+    # NETSENTRY-MIB: FirstSeen is the time of the packet that created the
+    # row, LastSeen that of the latest packet counted in it.  Timestamps
+    # in a file can go backwards, so "latest" is the largest.
+    for row in (hosts[source], hosts[destination], pair):
+        row["LastSeen"] = max(row["LastSeen"], time)
+
+
+def new_ip_row(columns, time):
+    row = new_counter(columns)
+    row["FirstSeen"] = time
+    row["LastSeen"] = time
+    return row
 
 
 def ip_exclusion(frame, link_type, invalid, big_tcp):
@@ -418,7 +438,8 @@ def counts_from_frames(path, link_type, frames):
         source, destination = pair
         if frame.number in current_route:
             destination = ip_key("ipv4", current_route[frame.number])
-        add_ip_packet(counts, source, destination, frame.length)
+        add_ip_packet(counts, source, destination, frame.length,
+                      frame.time)
     return counts
 
 

@@ -22,6 +22,7 @@ Options:
 Exit status: 0 when everything matches, 1 on a mismatch, 2 on bad input.
 """
 
+import datetime
 import ipaddress
 import os
 import re
@@ -51,6 +52,8 @@ MATRIX_ERRORS = 6
 IP_HOST_COUNTERS = {3: "InPkts", 4: "OutPkts", 5: "InOctets",
                     6: "OutOctets"}
 IP_MATRIX_COUNTERS = {5: "Pkts", 6: "Octets"}
+IP_HOST_DATES = {7: "FirstSeen", 8: "LastSeen"}
+IP_MATRIX_DATES = {7: "FirstSeen", 8: "LastSeen"}
 
 # nsCaptureTable columns.
 CAPTURE_STATE = 4
@@ -375,6 +378,42 @@ def compare_host_times(report, tables, source, expected, hosts):
         previous = (key, frame)
 
 
+def date_and_time_text(octets):
+    """Format a DateAndTime value (RFC 2579) as
+    'YYYY-MM-DD hh:mm:ss.d +h:m', or return a description of an invalid
+    one."""
+    if len(octets) not in (8, 11):
+        return "invalid DateAndTime of %d octets" % len(octets)
+    text = "%04d-%02d-%02d %02d:%02d:%02d.%d" % (
+        octets[0] * 256 + octets[1], octets[2], octets[3], octets[4],
+        octets[5], octets[6], octets[7])
+    if len(octets) == 11:
+        text += " %s%d:%d" % (chr(octets[8]), octets[9], octets[10])
+    return text
+
+
+def expected_date_text(time):
+    """Format a [seconds, nanoseconds] packet time as the UTC
+    DateAndTime that NETSENTRY-MIB specifies (11 octets, '+0:0')."""
+    moment = datetime.datetime.fromtimestamp(time[0], datetime.timezone.utc)
+    return "%s.%d +0:0" % (moment.strftime("%Y-%m-%d %H:%M:%S"),
+                           time[1] // 100000000)
+
+
+def compare_dates(report, table, expected_rows, served_rows, columns):
+    """Compare the DateAndTime columns of the rows that have them; a walk
+    that left them out skips the check."""
+    for key in sorted(set(expected_rows) & set(served_rows)):
+        row = served_rows[key]
+        for column, name in sorted(columns.items()):
+            if column not in row:
+                continue
+            expected = expected_date_text(expected_rows[key][name])
+            got = date_and_time_text(octets_value(row[column]))
+            if got != expected:
+                report.mismatch(table, key, name, expected, got)
+
+
 def compare_ip_tables(report, tables, source, expected):
     hosts = tables.ip_hosts.get(source, {})
     pairs = tables.ip_pairs.get(source, {})
@@ -382,6 +421,12 @@ def compare_ip_tables(report, tables, source, expected):
                  IP_HOST_COUNTERS)
     compare_rows(report, "nsIpMatrixTable", expected["ip_pairs"], pairs,
                  IP_MATRIX_COUNTERS)
+    # The times get their own label, so that their mismatches do not use
+    # up the lines shown for the counters.
+    compare_dates(report, "nsIpHostTable time", expected["ip_hosts"],
+                  hosts, IP_HOST_DATES)
+    compare_dates(report, "nsIpMatrixTable time", expected["ip_pairs"],
+                  pairs, IP_MATRIX_DATES)
     capture = tables.captures.get(source, {}).get(None, {})
     for column, name, rows in ((CAPTURE_IP_HOSTS, "nsCaptureIpHostEntries",
                                 hosts),
