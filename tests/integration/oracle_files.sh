@@ -49,8 +49,8 @@ ns_info "walking the NETSENTRY-MIB tables"
 ns_walk_to "$NS_TMP/netsentry.walk" "$NS_OID_NETSENTRY"
 
 ns_info "comparing ${#captures[@]} captures with tshark"
-if ! "$NS_PYTHON" "$NS_TOOLS/ns_walkcmp.py" --crosscheck "$NS_TMP"/*.walk \
-    -- "${sources[@]}"; then
+if ! "$NS_PYTHON" "$NS_TOOLS/ns_walkcmp.py" --crosscheck --times \
+    "$NS_TMP/rmon.walk" "$NS_TMP/netsentry.walk" -- "${sources[@]}"; then
 	ns_error "netsentryd's tables differ from tshark (lines above)"
 fi
 
