@@ -216,7 +216,8 @@ ns_cleanup() {
 ns_dump_logs() {
 	local log
 
-	for log in "$NS_TMP"/snmpd.log "$NS_TMP"/netsentryd*.log; do
+	for log in "$NS_TMP"/snmpd.log "$NS_TMP"/netsentryd*.log \
+	    "$NS_TMP"/netsentryd.stderr; do
 		[ -s "$log" ] || continue
 		echo "---- last lines of $(basename "$log") ----" >&2
 		tail -n 25 "$log" >&2
@@ -404,7 +405,7 @@ ns_daemon_start() {
 
 # Fail unless the daemon is still running.
 ns_daemon_check_alive() {
-	kill -0 "$NS_DAEMON_PID" 2>/dev/null && return 0
+	ns_pid_running "$NS_DAEMON_PID" && return 0
 	wait "$NS_DAEMON_PID"
 	ns_fail "netsentryd exited with status $? ($1)"
 }
