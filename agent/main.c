@@ -53,6 +53,11 @@ ns_usage(FILE *fp)
 	    "  expression  BPF filter for every source, as in tcpdump\n");
 }
 
+/*
+ * Uptime of this subagent in centiseconds, for the LastDeleteTime objects.
+ * NOTE: RFC 2819 asks for sysUpTime, which the master reports from its
+ * own start; the two differ by the time snmpd ran before netsentryd.
+ */
 static uint32_t
 ns_agent_uptime(void)
 {
@@ -62,7 +67,9 @@ ns_agent_uptime(void)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	cs = (int64_t)(now.tv_sec - ns_start_time.tv_sec) * 100 +
 	    (now.tv_nsec - ns_start_time.tv_nsec) / 10000000;
-	return (uint32_t)cs;
+
+	/* 0 means "no deletion" in LastDeleteTime, so never return it. */
+	return cs > 0 ? (uint32_t)cs : 1;
 }
 
 static void

@@ -61,7 +61,7 @@ ns_value_oid(struct ns_value *val, const oid *o, size_t len)
 
 /* DateAndTime (RFC 2579) in UTC: 11 octets with the "+0:0" offset. */
 void
-ns_value_date(struct ns_value *val, uint32_t unix_seconds)
+ns_value_date(struct ns_value *val, uint32_t unix_seconds, uint8_t tenths)
 {
 	time_t		 t = unix_seconds;
 	struct tm	 tm;
@@ -75,7 +75,7 @@ ns_value_date(struct ns_value *val, uint32_t unix_seconds)
 	b[4] = (u_char)tm.tm_hour;
 	b[5] = (u_char)tm.tm_min;
 	b[6] = (u_char)(tm.tm_sec > 59 ? 59 : tm.tm_sec);
-	b[7] = 0;
+	b[7] = tenths < 10 ? tenths : 9;
 	b[8] = '+';
 	b[9] = 0;
 	b[10] = 0;

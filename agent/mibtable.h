@@ -56,6 +56,7 @@ void	 ns_value_u32(struct ns_value *, u_char type, uint64_t);
 void	 ns_value_c64(struct ns_value *, uint64_t);
 void	 ns_value_str(struct ns_value *, const void *, size_t);
 void	 ns_value_oid(struct ns_value *, const oid *, size_t);
-void	 ns_value_date(struct ns_value *, uint32_t unix_seconds);
+void	 ns_value_date(struct ns_value *, uint32_t unix_seconds,
+	    uint8_t tenths);
 
 #endif /* NS_MIBTABLE_H */

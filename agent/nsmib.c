@@ -165,10 +165,12 @@ ns_ip_host_find_one(struct ns_source *src, const oid *sub, size_t sublen,
 		ns_value_c64(&row->value, h->out_octets);
 		break;
 	case 7:
-		ns_value_date(&row->value, h->e.first_seen);
+		ns_value_date(&row->value, h->e.first_seen,
+		    h->e.first_tenths);
 		break;
 	case 8:
-		ns_value_date(&row->value, h->e.last_seen);
+		ns_value_date(&row->value, h->e.last_seen,
+		    h->e.last_tenths);
 		break;
 	}
 	return 1;
@@ -194,10 +196,12 @@ ns_ip_matrix_find_one(struct ns_source *src, const oid *sub, size_t sublen,
 		ns_value_c64(&row->value, p->octets);
 		break;
 	case 7:
-		ns_value_date(&row->value, p->e.first_seen);
+		ns_value_date(&row->value, p->e.first_seen,
+		    p->e.first_tenths);
 		break;
 	case 8:
-		ns_value_date(&row->value, p->e.last_seen);
+		ns_value_date(&row->value, p->e.last_seen,
+		    p->e.last_tenths);
 		break;
 	}
 	return 1;

@@ -146,7 +146,8 @@ ns_source_packet(u_char *arg, const struct pcap_pkthdr *h,
 		pthread_mutex_lock(&src->store.lock);
 		src->locked = 1;
 	}
-	ns_store_count(&src->store, &d, h->len, (uint32_t)h->ts.tv_sec);
+	ns_store_count(&src->store, &d, h->len, (uint32_t)h->ts.tv_sec,
+	    (uint32_t)h->ts.tv_usec);
 }
 
 static void

@@ -178,9 +178,15 @@ ns_table_remove(struct ns_table *t, struct ns_entry *e)
 	t->last_delete = ns_uptime_ticks();
 }
 
+/* Packet time of one frame: seconds, and tenths for DateAndTime. */
+struct ns_when {
+	uint32_t	 sec;
+	uint8_t		 tenths;
+};
+
 static struct ns_entry *
 ns_table_insert(struct ns_table *t, const uint8_t *key, uint32_t h,
-    uint32_t now)
+    const struct ns_when *when)
 {
 	struct ns_entry	*e;
 
@@ -195,8 +201,8 @@ ns_table_insert(struct ns_table *t, const uint8_t *key, uint32_t h,
 		return NULL;
 	memcpy(e->key, key, t->keylen);
 	e->hash = h;
-	e->first_seen = now;
-	e->last_seen = now;
+	e->first_seen = e->last_seen = when->sec;
+	e->first_tenths = e->last_tenths = when->tenths;
 
 	if (t->count >= t->nbuckets)
 		ns_table_grow(t);
@@ -212,21 +218,35 @@ ns_table_insert(struct ns_table *t, const uint8_t *key, uint32_t h,
 }
 
 /*
- * Find the row for key, creating it if needed, and mark it active at
- * packet time now.  Returns NULL only when memory runs out.
+ * first_seen stays the time of the frame that created the row; last_seen
+ * is the latest time counted, so frames out of order cannot move it back.
+ */
+static void
+ns_entry_seen(struct ns_entry *e, const struct ns_when *when)
+{
+	if (when->sec > e->last_seen || (when->sec == e->last_seen &&
+	    when->tenths > e->last_tenths)) {
+		e->last_seen = when->sec;
+		e->last_tenths = when->tenths;
+	}
+}
+
+/*
+ * Find the row for key, creating it if needed, and mark it active at the
+ * frame's time.  Returns NULL only when memory runs out.
  */
 static struct ns_entry *
-ns_table_touch(struct ns_table *t, const uint8_t *key, uint32_t now)
+ns_table_touch(struct ns_table *t, const uint8_t *key,
+    const struct ns_when *when)
 {
 	struct ns_entry	*e;
 	uint32_t	 h = ns_hash(key, t->keylen);
 
 	e = ns_table_find(t, key, h);
 	if (e == NULL)
-		return ns_table_insert(t, key, h, now);
+		return ns_table_insert(t, key, h, when);
 
-	if (now > e->last_seen)
-		e->last_seen = now;
+	ns_entry_seen(e, when);
 	if (TAILQ_NEXT(e, lru) != NULL) {
 		TAILQ_REMOVE(&t->lru, e, lru);
 		TAILQ_INSERT_TAIL(&t->lru, e, lru);
@@ -468,7 +488,7 @@ ns_ipkey_set(uint8_t *key, int version, const uint8_t *addr)
 /* hostTable and matrix group: every source and destination MAC. */
 static void
 ns_count_mac(struct ns_store *st, const struct ns_decoded *d,
-    uint32_t len, uint32_t now)
+    uint32_t len, const struct ns_when *now)
 {
 	struct ns_mac_host	*h;
 	struct ns_mac_pair	*p;
@@ -504,7 +524,7 @@ ns_count_mac(struct ns_store *st, const struct ns_decoded *d,
 /* nsIpHostTable and nsIpMatrixTable: the outermost IP header. */
 static void
 ns_count_ip(struct ns_store *st, const struct ns_decoded *d,
-    uint32_t len, uint32_t now)
+    uint32_t len, const struct ns_when *now)
 {
 	struct ns_ip_host	*h;
 	struct ns_ip_pair	*p;
@@ -545,8 +565,10 @@ ns_store_expire(struct ns_store *st, uint32_t now)
 
 void
 ns_store_count(struct ns_store *st, const struct ns_decoded *d,
-    uint32_t wirelen, uint32_t sec)
+    uint32_t wirelen, uint32_t sec, uint32_t usec)
 {
+	struct ns_when	 when;
+
 	st->pkts++;
 	st->octets += wirelen;
 	if (d->malformed != NULL)
@@ -560,8 +582,10 @@ ns_store_count(struct ns_store *st, const struct ns_decoded *d,
 	if (st->now != st->last_sweep)
 		ns_store_expire(st, st->now);
 
+	when.sec = sec;
+	when.tenths = (uint8_t)(usec < 1000000 ? usec / 100000 : 9);
 	if (d->has_mac)
-		ns_count_mac(st, d, wirelen, st->now);
+		ns_count_mac(st, d, wirelen, &when);
 	if (d->ip_valid)
-		ns_count_ip(st, d, wirelen, st->now);
+		ns_count_ip(st, d, wirelen, &when);
 }

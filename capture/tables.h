@@ -33,6 +33,8 @@ struct ns_entry {
 	uint32_t		 last_seen;
 	uint32_t		 hash;
 	uint8_t			 key[NS_KEY_MAX];
+	uint8_t			 first_tenths;	/* tenths of a second */
+	uint8_t			 last_tenths;
 };
 
 RB_HEAD(ns_tree, ns_entry);
@@ -157,9 +159,9 @@ struct ns_store {
 int	 ns_store_init(struct ns_store *, const struct ns_limits *);
 void	 ns_store_free(struct ns_store *);
 
-/* Count one decoded frame of wirelen octets seen at packet time sec. */
+/* Count one decoded frame of wirelen octets captured at sec.usec. */
 void	 ns_store_count(struct ns_store *, const struct ns_decoded *,
-	    uint32_t wirelen, uint32_t sec);
+	    uint32_t wirelen, uint32_t sec, uint32_t usec);
 
 /* Drop rows idle for longer than the idle timeout at time sec. */
 void	 ns_store_expire(struct ns_store *, uint32_t sec);

@@ -44,7 +44,7 @@ count_random(unsigned seed)
 		d.ip_src[i] = (uint8_t)(random() % 3 * 127);
 		d.ip_dst[i] = (uint8_t)(random() % 3 * 127);
 	}
-	ns_store_count(&st, &d, 64, 1);
+	ns_store_count(&st, &d, 64, 1, 0);
 }
 
 START_TEST(octets_length_prefixed)

@@ -46,6 +46,12 @@ frame(unsigned src, unsigned dst)
 	return d;
 }
 
+static uint32_t
+fixed_ticks(void)
+{
+	return 4242;
+}
+
 static struct ns_mac_host *
 mac_host(struct ns_store *st, unsigned n)
 {
@@ -65,10 +71,10 @@ START_TEST(count_hosts_and_pairs)
 	uint8_t			 key[NS_KEY_MAX] = { 0 };
 
 	ck_assert_int_eq(ns_store_init(&st, &l), 0);
-	ns_store_count(&st, &d, 100, 1000);
-	ns_store_count(&st, &d, 60, 1001);
+	ns_store_count(&st, &d, 100, 1000, 0);
+	ns_store_count(&st, &d, 60, 1001, 0);
 	d = frame(2, 1);
-	ns_store_count(&st, &d, 1514, 1002);
+	ns_store_count(&st, &d, 1514, 1002, 0);
 
 	h = mac_host(&st, 1);
 	ck_assert_ptr_nonnull(h);
@@ -103,11 +109,11 @@ START_TEST(broadcast_and_multicast)
 
 	ck_assert_int_eq(ns_store_init(&st, &l), 0);
 	memset(d.mac_dst, 0xff, NS_MAC_LEN);
-	ns_store_count(&st, &d, 64, 1);
+	ns_store_count(&st, &d, 64, 1, 0);
 	d.mac_dst[0] = 0x01;
 	d.mac_dst[1] = 0x00;
 	d.mac_dst[2] = 0x5e;
-	ns_store_count(&st, &d, 64, 1);
+	ns_store_count(&st, &d, 64, 1, 0);
 	h = mac_host(&st, 1);
 	ck_assert_uint_eq(h->out_bcast, 1);
 	ck_assert_uint_eq(h->out_mcast, 1);
@@ -125,7 +131,7 @@ START_TEST(invalid_ip_not_counted)
 	ck_assert_int_eq(ns_store_init(&st, &l), 0);
 	d.ip_valid = 0;
 	d.malformed = "ipv4: header length < 20";
-	ns_store_count(&st, &d, 64, 1);
+	ns_store_count(&st, &d, 64, 1, 0);
 	ck_assert_uint_eq(st.malformed, 1);
 	ck_assert_uint_eq(st.ip_hosts.count, 0);
 	ck_assert_uint_eq(st.mac_hosts.count, 2);
@@ -144,12 +150,12 @@ START_TEST(cap_purges_least_recent)
 	/* Hosts 1..4 each talk to themselves; then 1 is active again. */
 	for (i = 1; i <= 4; i++) {
 		d = frame(i, i);
-		ns_store_count(&st, &d, 64, i);
+		ns_store_count(&st, &d, 64, i, 0);
 	}
 	d = frame(1, 1);
-	ns_store_count(&st, &d, 64, 5);
+	ns_store_count(&st, &d, 64, 5, 0);
 	d = frame(5, 5);
-	ns_store_count(&st, &d, 64, 6);
+	ns_store_count(&st, &d, 64, 6, 0);
 
 	ck_assert_uint_eq(st.mac_hosts.count, 4);
 	ck_assert_ptr_nonnull(mac_host(&st, 1));
@@ -170,7 +176,7 @@ START_TEST(spoofed_flood_stays_bounded)
 	ck_assert_int_eq(ns_store_init(&st, &l), 0);
 	for (i = 0; i < 50000; i++) {
 		d = frame(i, 60000);
-		ns_store_count(&st, &d, 64, 1 + i / 1000);
+		ns_store_count(&st, &d, 64, 1 + i / 1000, 0);
 	}
 	ck_assert_uint_eq(st.mac_hosts.count, 1000);
 	ck_assert_uint_eq(st.mac_pairs.count, 2000);
@@ -191,13 +197,13 @@ START_TEST(idle_rows_expire)
 
 	ck_assert_int_eq(ns_store_init(&st, &l), 0);
 	d = frame(1, 2);
-	ns_store_count(&st, &d, 64, 100);
+	ns_store_count(&st, &d, 64, 100, 0);
 	d = frame(3, 3);
-	ns_store_count(&st, &d, 64, 120);
+	ns_store_count(&st, &d, 64, 120, 0);
 	ck_assert_uint_eq(st.mac_hosts.count, 3);
 
 	/* At 131, hosts 1 and 2 have been idle 31 s; host 3 only 11 s. */
-	ns_store_count(&st, &d, 64, 131);
+	ns_store_count(&st, &d, 64, 131, 0);
 	ck_assert_uint_eq(st.mac_hosts.count, 1);
 	ck_assert_ptr_null(mac_host(&st, 1));
 	ck_assert_ptr_nonnull(mac_host(&st, 3));
@@ -214,9 +220,9 @@ START_TEST(idle_timeout_zero_keeps_rows)
 	struct ns_decoded	 d = frame(1, 2);
 
 	ck_assert_int_eq(ns_store_init(&st, &l), 0);
-	ns_store_count(&st, &d, 64, 100);
+	ns_store_count(&st, &d, 64, 100, 0);
 	d = frame(3, 3);
-	ns_store_count(&st, &d, 64, 100 + 86400 * 365);
+	ns_store_count(&st, &d, 64, 100 + 86400 * 365, 0);
 	ck_assert_uint_eq(st.mac_hosts.count, 3);
 	ns_store_free(&st);
 }
@@ -235,7 +241,7 @@ START_TEST(creation_order_after_deletes)
 	/* 200 hosts through a 50-row table: 150 deletions, compactions. */
 	for (i = 1; i <= 200; i++) {
 		d = frame(i, i);
-		ns_store_count(&st, &d, 64, i);
+		ns_store_count(&st, &d, 64, i, 0);
 	}
 	ck_assert_uint_eq(st.order.live, 50);
 	for (k = 1; k <= 50; k++) {
@@ -261,7 +267,7 @@ START_TEST(tree_in_key_order)
 	ck_assert_int_eq(ns_store_init(&st, &l), 0);
 	for (i = 0; i < 500; i++) {
 		d = frame((i * 7919) % 997, (i * 104729) % 991);
-		ns_store_count(&st, &d, 64, 1);
+		ns_store_count(&st, &d, 64, 1, 0);
 	}
 	for (e = ns_table_first(&st.ip_pairs); e != NULL;
 	    e = ns_table_next(&st.ip_pairs, e)) {
@@ -272,6 +278,50 @@ START_TEST(tree_in_key_order)
 		n++;
 	}
 	ck_assert_uint_eq(n, st.ip_pairs.count);
+	ns_store_free(&st);
+}
+END_TEST
+
+START_TEST(seen_times_follow_packets)
+{
+	struct ns_store		 st;
+	struct ns_limits	 l = limits(100, 100, 0);
+	struct ns_decoded	 d = frame(1, 2);
+	struct ns_entry		*e;
+
+	ck_assert_int_eq(ns_store_init(&st, &l), 0);
+	/* A file whose frames run backwards in time. */
+	ns_store_count(&st, &d, 64, 500, 730000);
+	ns_store_count(&st, &d, 64, 400, 250000);
+	ns_store_count(&st, &d, 64, 550, 999999);
+	ns_store_count(&st, &d, 64, 450, 0);
+	e = ns_table_first(&st.ip_pairs);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e->first_seen, 500);
+	ck_assert_uint_eq(e->first_tenths, 7);
+	ck_assert_uint_eq(e->last_seen, 550);
+	ck_assert_uint_eq(e->last_tenths, 9);
+	ns_store_free(&st);
+}
+END_TEST
+
+START_TEST(delete_time_recorded)
+{
+	struct ns_store		 st;
+	struct ns_limits	 l = limits(2, 100, 0);
+	struct ns_decoded	 d;
+	unsigned		 i;
+
+	ck_assert_int_eq(ns_store_init(&st, &l), 0);
+	ck_assert_uint_eq(st.mac_hosts.last_delete, 0);
+	ns_uptime_ticks = fixed_ticks;
+	for (i = 1; i <= 3; i++) {
+		d = frame(i, i);
+		ns_store_count(&st, &d, 64, i, 0);
+	}
+	ck_assert_uint_eq(st.mac_hosts.last_delete, 4242);
+	ck_assert_uint_eq(st.ip_hosts.last_delete, 4242);
+	ck_assert_uint_eq(st.mac_pairs.last_delete, 0);
 	ns_store_free(&st);
 }
 END_TEST
@@ -305,6 +355,8 @@ tables_suite(void)
 	tcase_add_test(tc, idle_timeout_zero_keeps_rows);
 	tcase_add_test(tc, creation_order_after_deletes);
 	tcase_add_test(tc, tree_in_key_order);
+	tcase_add_test(tc, seen_times_follow_packets);
+	tcase_add_test(tc, delete_time_recorded);
 	tcase_add_test(tc, ipv6_key_after_ipv4);
 	suite_add_tcase(s, tc);
 	return s;
