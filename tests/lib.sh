@@ -114,6 +114,11 @@ ns_finish() {
 ns_init() {
 	NS_TEST_NAME=$1
 
+	# make distcheck runs the unit tests only; tests/ci.sh already ran
+	# these against the same sources.
+	[ "${NS_SKIP_INTEGRATION:-0}" = 1 ] &&
+	    ns_skip "NS_SKIP_INTEGRATION=1 is set"
+
 	ns_require_cmd snmpd snmpget snmpwalk snmpbulkwalk tshark
 	[ -x "$NS_PYTHON" ] || ns_skip "$NS_PYTHON not found"
 

@@ -14,6 +14,10 @@ fuzz_seconds=60
 seeds_per_capture=40
 seed_max_bytes=2048
 
+if [ "${NS_SKIP_INTEGRATION:-0}" = 1 ]; then
+	echo "fuzz_decode: skipped, NS_SKIP_INTEGRATION=1 is set"
+	exit 77
+fi
 if ! command -v clang >/dev/null 2>&1; then
 	echo "SKIP: clang not found; install the Debian package clang"
 	exit 77
