@@ -305,7 +305,9 @@ def part_rate(args, results):
                 note=f"median {median(ns_snmp):.3f} s, first poll "
                 "that returned endOfFile(2)")
     results.add("netsentryd peak RSS (VmHWM)",
-                f"{median(hwm) / 2**20:.1f}", "MiB")
+                f"{median(hwm) / 2**20:.1f}", "MiB",
+                note="rows: " + ", ".join(f"{t} {n}" for t, n in
+                                           quiet.counts.items()))
 
 
 # Part 2: memory per row -----------------------------------------------

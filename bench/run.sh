@@ -146,7 +146,15 @@ machine_info() {
 	echo "kernel: $(uname -r)"
 	echo "libpcap: $(dpkg-query -W -f='${Version}' libpcap0.8 2>/dev/null)"
 	echo "net-snmp: $(snmpd -v | sed -n 's/^NET-SNMP version: *//p')"
-	echo "netsentryd: $("$top_dir/netsentryd" -v)"
+	echo "netsentryd: $("$top_dir/netsentryd" -v), built" \
+	    "$(date -u -r "$top_dir/netsentryd" '+%Y-%m-%d %H:%M UTC')"
+	if git -C "$top_dir" rev-parse --git-dir >/dev/null 2>&1; then
+		# The daemon is built from the work tree, not only from HEAD.
+		dirty=$(git -C "$top_dir" status --porcelain -- capture agent \
+		    configure.ac Makefile.am | wc -l)
+		echo "source: $(git -C "$top_dir" rev-parse --short HEAD)," \
+		    "$dirty changed files in capture/, agent/ and the build"
+	fi
 }
 
 start_snmpd
