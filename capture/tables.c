@@ -52,27 +52,79 @@ ns_pair_ds_cmp(struct ns_mac_pair *a, struct ns_mac_pair *b)
 RB_GENERATE(ns_tree, ns_entry, rb, ns_entry_cmp)
 RB_GENERATE(ns_dstree, ns_mac_pair, ds, ns_pair_ds_cmp)
 
+/* Load n bytes, n a constant after inlining, into a word. */
+static inline uint64_t
+ns_load(const uint8_t *p, size_t n)
+{
+	uint64_t	 w = 0;
+
+	memcpy(&w, p, n);
+	return w;
+}
+
+static inline uint64_t
+ns_mix(uint64_t h, uint64_t w)
+{
+	h ^= w;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
 /*
  * Keyed hash over the key bytes.  The secret comes from getrandom() so a
  * sender of spoofed addresses cannot choose keys that share one chain.
+ * One case per key length keeps every load a fixed size, which matters
+ * because this runs about six times per packet.
  */
 static uint32_t
 ns_hash(const uint8_t *key, size_t len)
 {
-	uint64_t	 h = ns_hash_secret ^ (len * 0x9e3779b97f4a7c15ULL);
-	uint64_t	 word;
-	size_t		 i;
+	uint64_t	 h = ns_hash_secret ^ len;
 
-	for (i = 0; i < len; i += 8) {
-		word = 0;
-		memcpy(&word, key + i, len - i < 8 ? len - i : 8);
-		h ^= word;
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
+	switch (len) {
+	case NS_MAC_LEN:
+		h = ns_mix(h, ns_load(key, NS_MAC_LEN));
+		break;
+	case 2 * NS_MAC_LEN:
+		h = ns_mix(h, ns_load(key, 8));
+		h = ns_mix(h, ns_load(key + 8, 4));
+		break;
+	case NS_IPKEY_LEN:
+		h = ns_mix(h, ns_load(key, 8));
+		h = ns_mix(h, ns_load(key + 8, 8));
+		h = ns_mix(h, ns_load(key + 16, 1));
+		break;
+	case NS_CONV_KEY:
+		for (size_t i = 0; i < NS_CONV_KEY; i += 8)
+			h = ns_mix(h, ns_load(key + i, 8));
+		break;
+	default:
+		for (size_t i = 0; i < len; i += 8)
+			h = ns_mix(h, ns_load(key + i, len - i < 8 ?
+			    len - i : 8));
+		break;
 	}
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 29;
 	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* Key equality with a fixed-size compare for each key length. */
+static inline int
+ns_key_eq(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	switch (len) {
+	case NS_MAC_LEN:
+		return memcmp(a, b, NS_MAC_LEN) == 0;
+	case 2 * NS_MAC_LEN:
+		return memcmp(a, b, 2 * NS_MAC_LEN) == 0;
+	case NS_IPKEY_LEN:
+		return memcmp(a, b, NS_IPKEY_LEN) == 0;
+	case 2 * NS_IPKEY_LEN:
+		return memcmp(a, b, 2 * NS_IPKEY_LEN) == 0;
+	default:
+		return memcmp(a, b, len) == 0;
+	}
 }
 
 static void
@@ -146,7 +198,7 @@ ns_table_find(struct ns_table *t, const uint8_t *key, uint32_t h)
 	struct ns_entry	*e;
 
 	for (e = t->buckets[h & (t->nbuckets - 1)]; e != NULL; e = e->hnext)
-		if (e->hash == h && memcmp(e->key, key, t->keylen) == 0)
+		if (e->hash == h && ns_key_eq(e->key, key, t->keylen))
 			return e;
 	return NULL;
 }
@@ -167,6 +219,7 @@ ns_table_remove(struct ns_table *t, struct ns_entry *e)
 		pp = &(*pp)->hnext;
 	*pp = e->hnext;
 
+	(*t->epoch)++;
 	RB_REMOVE(ns_tree, &t->tree, e);
 	TAILQ_REMOVE(&t->lru, e, lru);
 	if (t->on_remove != NULL)
@@ -235,6 +288,26 @@ ns_entry_seen(struct ns_entry *e, const struct ns_when *when)
  * Find the row for key, creating it if needed, and mark it active at the
  * frame's time.  Returns NULL only when memory runs out.
  */
+/*
+ * Mark a row active at the frame's time.  The activity list stays ordered
+ * by last_seen in whole seconds, so a row moves to its tail only when its
+ * second changes.
+ */
+static void
+ns_table_refresh(struct ns_table *t, struct ns_entry *e,
+    const struct ns_when *when)
+{
+	if (when->sec > e->last_seen && TAILQ_NEXT(e, lru) != NULL) {
+		TAILQ_REMOVE(&t->lru, e, lru);
+		TAILQ_INSERT_TAIL(&t->lru, e, lru);
+	}
+	ns_entry_seen(e, when);
+}
+
+/*
+ * Find the row for key, creating it if needed, and mark it active at the
+ * frame's time.  Returns NULL only when memory runs out.
+ */
 static struct ns_entry *
 ns_table_touch(struct ns_table *t, const uint8_t *key,
     const struct ns_when *when)
@@ -245,13 +318,21 @@ ns_table_touch(struct ns_table *t, const uint8_t *key,
 	e = ns_table_find(t, key, h);
 	if (e == NULL)
 		return ns_table_insert(t, key, h, when);
-
-	ns_entry_seen(e, when);
-	if (TAILQ_NEXT(e, lru) != NULL) {
-		TAILQ_REMOVE(&t->lru, e, lru);
-		TAILQ_INSERT_TAIL(&t->lru, e, lru);
-	}
+	ns_table_refresh(t, e, when);
 	return e;
+}
+
+/* A cached row if the conversation cache had one, else a lookup. */
+static struct ns_entry *
+ns_table_row(struct ns_table *t, struct ns_entry **row, const uint8_t *key,
+    const struct ns_when *when)
+{
+	if (*row != NULL) {
+		ns_table_refresh(t, *row, when);
+		return *row;
+	}
+	*row = ns_table_touch(t, key, when);
+	return *row;
 }
 
 struct ns_entry *
@@ -431,6 +512,10 @@ ns_store_init(struct ns_store *st, const struct ns_limits *lim)
 	ns_hash_init();
 	if (pthread_mutex_init(&st->lock, NULL) != 0)
 		return -1;
+	st->epoch = 1;
+	st->conv = calloc(NS_CONV_SLOTS, sizeof(*st->conv));
+	if (st->conv == NULL)
+		return -1;
 	RB_INIT(&st->ds_tree);
 	st->state = NS_STATE_RUNNING;
 
@@ -450,6 +535,8 @@ ns_store_init(struct ns_store *st, const struct ns_limits *lim)
 		return -1;
 	}
 
+	st->mac_hosts.epoch = st->mac_pairs.epoch = &st->epoch;
+	st->ip_hosts.epoch = st->ip_pairs.epoch = &st->epoch;
 	st->mac_hosts.owner = st;
 	st->mac_hosts.on_insert = ns_host_inserted;
 	st->mac_hosts.on_remove = ns_host_removed;
@@ -466,6 +553,8 @@ ns_store_free(struct ns_store *st)
 	ns_table_free(&st->mac_pairs);
 	ns_table_free(&st->ip_hosts);
 	ns_table_free(&st->ip_pairs);
+	free(st->conv);
+	st->conv = NULL;
 	free(st->order.slots);
 	free(st->order.fenwick);
 	memset(&st->order, 0, sizeof(st->order));
@@ -485,17 +574,21 @@ ns_ipkey_set(uint8_t *key, int version, const uint8_t *addr)
 	}
 }
 
-/* hostTable and matrix group: every source and destination MAC. */
+/*
+ * hostTable and matrix group: every source and destination MAC.  Each
+ * row is counted right after it is found, because creating the next one
+ * may delete it when the table is full.
+ */
 static void
 ns_count_mac(struct ns_store *st, const struct ns_decoded *d,
-    uint32_t len, const struct ns_when *now)
+    uint32_t len, const struct ns_when *now, struct ns_entry **rows)
 {
 	struct ns_mac_host	*h;
 	struct ns_mac_pair	*p;
 	uint8_t			 key[NS_KEY_MAX] = { 0 };
 
-	h = (struct ns_mac_host *)ns_table_touch(&st->mac_hosts, d->mac_src,
-	    now);
+	h = (struct ns_mac_host *)ns_table_row(&st->mac_hosts, &rows[0],
+	    d->mac_src, now);
 	if (h != NULL) {
 		h->out_pkts++;
 		h->out_octets += len;
@@ -505,8 +598,8 @@ ns_count_mac(struct ns_store *st, const struct ns_decoded *d,
 			h->out_mcast++;
 	}
 
-	h = (struct ns_mac_host *)ns_table_touch(&st->mac_hosts, d->mac_dst,
-	    now);
+	h = (struct ns_mac_host *)ns_table_row(&st->mac_hosts, &rows[1],
+	    d->mac_dst, now);
 	if (h != NULL) {
 		h->in_pkts++;
 		h->in_octets += len;
@@ -514,7 +607,8 @@ ns_count_mac(struct ns_store *st, const struct ns_decoded *d,
 
 	memcpy(key, d->mac_src, NS_MAC_LEN);
 	memcpy(key + NS_MAC_LEN, d->mac_dst, NS_MAC_LEN);
-	p = (struct ns_mac_pair *)ns_table_touch(&st->mac_pairs, key, now);
+	p = (struct ns_mac_pair *)ns_table_row(&st->mac_pairs, &rows[2], key,
+	    now);
 	if (p != NULL) {
 		p->pkts++;
 		p->octets += len;
@@ -523,33 +617,76 @@ ns_count_mac(struct ns_store *st, const struct ns_decoded *d,
 
 /* nsIpHostTable and nsIpMatrixTable: the outermost IP header. */
 static void
-ns_count_ip(struct ns_store *st, const struct ns_decoded *d,
-    uint32_t len, const struct ns_when *now)
+ns_count_ip(struct ns_store *st, const uint8_t *ipkeys, uint32_t len,
+    const struct ns_when *now, struct ns_entry **rows)
 {
 	struct ns_ip_host	*h;
 	struct ns_ip_pair	*p;
-	uint8_t			 key[NS_KEY_MAX] = { 0 };
 
-	ns_ipkey_set(key, d->ip_version, d->ip_src);
-	ns_ipkey_set(key + NS_IPKEY_LEN, d->ip_version, d->ip_dst);
-
-	h = (struct ns_ip_host *)ns_table_touch(&st->ip_hosts, key, now);
+	h = (struct ns_ip_host *)ns_table_row(&st->ip_hosts, &rows[3],
+	    ipkeys, now);
 	if (h != NULL) {
 		h->out_pkts++;
 		h->out_octets += len;
 	}
 
-	h = (struct ns_ip_host *)ns_table_touch(&st->ip_hosts,
-	    key + NS_IPKEY_LEN, now);
+	h = (struct ns_ip_host *)ns_table_row(&st->ip_hosts, &rows[4],
+	    ipkeys + NS_IPKEY_LEN, now);
 	if (h != NULL) {
 		h->in_pkts++;
 		h->in_octets += len;
 	}
 
-	p = (struct ns_ip_pair *)ns_table_touch(&st->ip_pairs, key, now);
+	p = (struct ns_ip_pair *)ns_table_row(&st->ip_pairs, &rows[5],
+	    ipkeys, now);
 	if (p != NULL) {
 		p->pkts++;
 		p->octets += len;
+	}
+}
+
+/*
+ * Count a frame through the conversation cache: a valid slot supplies the
+ * rows; otherwise they are looked up, and kept in the slot if no row was
+ * deleted meanwhile.
+ */
+static void
+ns_count_rows(struct ns_store *st, const struct ns_decoded *d,
+    uint32_t len, const struct ns_when *now)
+{
+	struct ns_conv	*slot;
+	struct ns_entry	*rows[NS_CONV_ROWS] = { NULL };
+	uint8_t		 key[NS_CONV_KEY] = { 0 };
+	uint8_t		*ipkeys = key + 2 + 2 * NS_MAC_LEN;
+	uint64_t	 epoch = st->epoch;
+	int		 cached;
+
+	key[0] = (uint8_t)d->has_mac;
+	key[1] = (uint8_t)d->ip_valid;
+	if (d->has_mac) {
+		memcpy(key + 2, d->mac_src, NS_MAC_LEN);
+		memcpy(key + 2 + NS_MAC_LEN, d->mac_dst, NS_MAC_LEN);
+	}
+	if (d->ip_valid) {
+		ns_ipkey_set(ipkeys, d->ip_version, d->ip_src);
+		ns_ipkey_set(ipkeys + NS_IPKEY_LEN, d->ip_version, d->ip_dst);
+	}
+
+	slot = &st->conv[ns_hash(key, NS_CONV_KEY) & (NS_CONV_SLOTS - 1)];
+	cached = slot->epoch == epoch &&
+	    memcmp(slot->key, key, NS_CONV_KEY) == 0;
+	if (cached)
+		memcpy(rows, slot->rows, sizeof(rows));
+
+	if (d->has_mac)
+		ns_count_mac(st, d, len, now, rows);
+	if (d->ip_valid)
+		ns_count_ip(st, ipkeys, len, now, rows);
+
+	if (!cached && st->epoch == epoch) {
+		slot->epoch = epoch;
+		memcpy(slot->key, key, NS_CONV_KEY);
+		memcpy(slot->rows, rows, sizeof(rows));
 	}
 }
 
@@ -584,8 +721,6 @@ ns_store_count(struct ns_store *st, const struct ns_decoded *d,
 
 	when.sec = sec;
 	when.tenths = (uint8_t)(usec < 1000000 ? usec / 100000 : 9);
-	if (d->has_mac)
-		ns_count_mac(st, d, wirelen, &when);
-	if (d->ip_valid)
-		ns_count_ip(st, d, wirelen, &when);
+	if (d->has_mac || d->ip_valid)
+		ns_count_rows(st, d, wirelen, &when);
 }

@@ -97,6 +97,8 @@ struct ns_table {
 	uint64_t	 deletes;
 	uint32_t	 last_delete;	/* agent uptime, centiseconds */
 
+	uint64_t	*epoch;		/* the store's, bumped per delete */
+
 	ns_entry_hook	*on_insert;	/* optional */
 	ns_entry_hook	*on_remove;	/* optional, before free */
 	void		*owner;
@@ -113,6 +115,23 @@ struct ns_order {
 	size_t		 cap;		/* slots allocated */
 	size_t		 used;		/* slots handed out, live or freed */
 	size_t		 live;
+};
+
+/*
+ * Consecutive frames mostly belong to a few conversations.  A small
+ * direct-mapped cache keeps, per recent conversation (both MAC addresses
+ * and both IP addresses), the six rows its frames update, so the next
+ * frame skips six hash lookups.  A slot is valid only while no row of the
+ * store has been deleted since it was filled (same epoch).
+ */
+#define NS_CONV_SLOTS	1024
+#define NS_CONV_KEY	(2 + 2 * NS_MAC_LEN + 2 * NS_IPKEY_LEN)
+#define NS_CONV_ROWS	6
+
+struct ns_conv {
+	uint64_t	 epoch;		/* 0: empty */
+	uint8_t		 key[NS_CONV_KEY];
+	struct ns_entry	*rows[NS_CONV_ROWS];
 };
 
 enum ns_capture_state {
@@ -141,6 +160,9 @@ struct ns_store {
 	struct ns_order	order;
 	struct ns_table	ip_hosts;
 	struct ns_table	ip_pairs;
+
+	struct ns_conv	*conv;		/* NS_CONV_SLOTS */
+	uint64_t	epoch;
 
 	uint32_t	now;		/* latest packet time, seconds */
 	uint32_t	last_sweep;

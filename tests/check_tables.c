@@ -189,6 +189,57 @@ START_TEST(spoofed_flood_stays_bounded)
 }
 END_TEST
 
+START_TEST(cap_of_one_repeated_frames)
+{
+	struct ns_store		 st;
+	struct ns_limits	 l = limits(1, 1, 0);
+	struct ns_decoded	 d = frame(1, 2);
+	struct ns_mac_host	*h;
+	unsigned		 i;
+
+	/*
+	 * Each frame deletes the row made for its own source, so no set of
+	 * rows may be reused from the conversation cache.
+	 */
+	ck_assert_int_eq(ns_store_init(&st, &l), 0);
+	for (i = 0; i < 10; i++)
+		ns_store_count(&st, &d, 64, 1, 0);
+	ck_assert_uint_eq(st.mac_hosts.count, 1);
+	ck_assert_ptr_null(mac_host(&st, 1));
+	h = mac_host(&st, 2);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_uint_eq(h->in_pkts, 1);
+	ck_assert_uint_eq(h->out_pkts, 0);
+	ck_assert_uint_eq(st.mac_hosts.deletes, 19);
+	ck_assert_uint_eq(st.ip_hosts.count, 1);
+	ns_store_free(&st);
+}
+END_TEST
+
+START_TEST(cached_rows_count_like_lookups)
+{
+	struct ns_store		 st;
+	struct ns_limits	 l = limits(100, 100, 0);
+	struct ns_decoded	 d;
+	struct ns_mac_host	*h;
+	unsigned		 i;
+
+	ck_assert_int_eq(ns_store_init(&st, &l), 0);
+	for (i = 0; i < 1000; i++) {
+		d = frame(i % 3, 7);
+		ns_store_count(&st, &d, 100, 1 + i / 100, 0);
+	}
+	h = mac_host(&st, 7);
+	ck_assert_uint_eq(h->in_pkts, 1000);
+	ck_assert_uint_eq(h->in_octets, 100000);
+	h = mac_host(&st, 1);
+	ck_assert_uint_eq(h->out_pkts, 333);
+	ck_assert_uint_eq(h->e.last_seen, 10);
+	ck_assert_uint_eq(st.mac_pairs.count, 3);
+	ns_store_free(&st);
+}
+END_TEST
+
 START_TEST(idle_rows_expire)
 {
 	struct ns_store		 st;
@@ -351,6 +402,8 @@ tables_suite(void)
 	tcase_add_test(tc, invalid_ip_not_counted);
 	tcase_add_test(tc, cap_purges_least_recent);
 	tcase_add_test(tc, spoofed_flood_stays_bounded);
+	tcase_add_test(tc, cap_of_one_repeated_frames);
+	tcase_add_test(tc, cached_rows_count_like_lookups);
 	tcase_add_test(tc, idle_rows_expire);
 	tcase_add_test(tc, idle_timeout_zero_keeps_rows);
 	tcase_add_test(tc, creation_order_after_deletes);
