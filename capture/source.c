@@ -1,10 +1,11 @@
 /*
  * netsentry: one data source, a live interface or a capture file.
  *
- * Each source runs pcap_dispatch() on its own thread.  The thread takes
- * the store lock at the first packet of a batch and releases it when the
- * batch ends, so it never holds the lock while libpcap waits for traffic
- * and the agent thread waits at most one batch.
+ * Each source runs two threads joined by a ring (ring.h): the reader runs
+ * pcap_dispatch() and decodes, the counter updates the tables.  The
+ * counter holds the store lock for one batch of frames at a time, so the
+ * agent thread waits at most one batch, and the reader never waits for
+ * the agent.
  */
 #include "config.h"
 
@@ -19,7 +20,7 @@
 #include "logq.h"
 #include "source.h"
 
-/* Packets per pcap_dispatch() call: the longest the agent may wait. */
+/* Packets per pcap_dispatch() call, and frames counted per lock. */
 #define NS_BATCH	256
 /* Read timeout of a live handle, so stop and idle expiry are noticed. */
 #define NS_LIVE_TIMEOUT_MS	200
@@ -107,7 +108,8 @@ ns_source_open(struct ns_source *src, const struct ns_capture_opts *o,
 {
 	int	 rc;
 
-	if (ns_store_init(&src->store, &o->limits) == -1) {
+	if (ns_store_init(&src->store, &o->limits) == -1 ||
+	    ns_ring_init(&src->ring) == -1) {
 		snprintf(err, errlen, "out of memory for the tables of %s",
 		    src->name);
 		return -1;
@@ -136,27 +138,41 @@ ns_source_packet(u_char *arg, const struct pcap_pkthdr *h,
     const u_char *bytes)
 {
 	struct ns_source	*src = (struct ns_source *)arg;
-	struct ns_decoded	 d;
+	struct ns_frame		*f;
 
+	f = ns_ring_reserve(&src->ring);
 	if (src->decodable)
-		ns_decode(src->dlt, bytes, h->caplen, h->len, &d);
+		ns_decode(src->dlt, bytes, h->caplen, h->len, &f->d);
 	else
-		memset(&d, 0, sizeof(d));
-	if (!src->locked) {
-		pthread_mutex_lock(&src->store.lock);
-		src->locked = 1;
-	}
-	ns_store_count(&src->store, &d, h->len, (uint32_t)h->ts.tv_sec,
-	    (uint32_t)h->ts.tv_usec);
+		memset(&f->d, 0, sizeof(f->d));
+	ns_conv_key(&f->d, &f->ck);
+	f->wirelen = h->len;
+	f->sec = (uint32_t)h->ts.tv_sec;
+	f->usec = (uint32_t)h->ts.tv_usec;
+	ns_ring_commit(&src->ring);
 }
 
-static void
-ns_source_unlock(struct ns_source *src)
+/* Counter thread: move decoded frames into the tables, batch by batch. */
+static void *
+ns_source_count(void *arg)
 {
-	if (src->locked) {
-		src->locked = 0;
+	struct ns_source	*src = arg;
+	struct ns_frame		*f;
+	size_t			 i, n;
+
+	while ((n = ns_ring_wait(&src->ring)) > 0) {
+		if (n > NS_BATCH)
+			n = NS_BATCH;
+		pthread_mutex_lock(&src->store.lock);
+		for (i = 0; i < n; i++) {
+			f = ns_ring_at(&src->ring, i);
+			ns_store_count_keyed(&src->store, &f->d, &f->ck,
+			    f->wirelen, f->sec, f->usec);
+		}
 		pthread_mutex_unlock(&src->store.lock);
+		ns_ring_release(&src->ring, n);
 	}
+	return NULL;
 }
 
 static void
@@ -207,31 +223,55 @@ ns_source_read_error(struct ns_source *src)
 	    src->name, msg);
 }
 
-static void *
-ns_source_run(void *arg)
+/* Outcome of a reader loop. */
+enum ns_reader_end {
+	NS_END_STOP,
+	NS_END_EOF,
+	NS_END_ERROR
+};
+
+static enum ns_reader_end
+ns_source_read(struct ns_source *src)
 {
-	struct ns_source	*src = arg;
-	int			 n;
+	int	 n;
 
 	while (!atomic_load(&src->stop)) {
 		n = pcap_dispatch(src->pcap, NS_BATCH, ns_source_packet,
 		    (u_char *)src);
-		ns_source_unlock(src);
+		ns_ring_flush(&src->ring);
 		if (n == PCAP_ERROR_BREAK)
-			break;
-		if (n < 0) {
-			ns_source_read_error(src);
-			return NULL;
-		}
-		if (src->is_file && n == 0) {
-			ns_source_set_state(src, NS_STATE_END_OF_FILE);
-			ns_logq_post(LOG_NOTICE, "capture file %s: end of file "
-			    "after %llu packets", src->name,
-			    (unsigned long long)src->store.pkts);
-			return NULL;
-		}
+			return NS_END_STOP;
+		if (n < 0)
+			return NS_END_ERROR;
+		if (src->is_file && n == 0)
+			return NS_END_EOF;
 		if (!src->is_file)
 			ns_source_poll_live(src, n == 0);
+	}
+	return NS_END_STOP;
+}
+
+/*
+ * Reader thread.  The state changes only after the counter has counted
+ * every frame, so endOfFile tells a poller that the tables are final.
+ */
+static void *
+ns_source_run(void *arg)
+{
+	struct ns_source	*src = arg;
+	enum ns_reader_end	 end;
+
+	end = ns_source_read(src);
+	ns_ring_close(&src->ring);
+	pthread_join(src->counter, NULL);
+
+	if (end == NS_END_ERROR)
+		ns_source_read_error(src);
+	else if (end == NS_END_EOF) {
+		ns_source_set_state(src, NS_STATE_END_OF_FILE);
+		ns_logq_post(LOG_NOTICE, "capture file %s: end of file "
+		    "after %llu packets", src->name,
+		    (unsigned long long)src->store.pkts);
 	}
 	return NULL;
 }
@@ -245,7 +285,14 @@ ns_source_start(struct ns_source *src)
 	/* Signals go to the agent thread, which owns the main loop. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&src->thread, NULL, ns_source_run, src);
+	rc = pthread_create(&src->counter, NULL, ns_source_count, src);
+	if (rc == 0) {
+		rc = pthread_create(&src->reader, NULL, ns_source_run, src);
+		if (rc != 0) {
+			ns_ring_close(&src->ring);
+			pthread_join(src->counter, NULL);
+		}
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		errno = rc;
@@ -262,7 +309,7 @@ ns_source_stop(struct ns_source *src)
 		return;
 	atomic_store(&src->stop, 1);
 	pcap_breakloop(src->pcap);
-	pthread_join(src->thread, NULL);
+	pthread_join(src->reader, NULL);
 	src->started = 0;
 }
 
@@ -274,4 +321,5 @@ ns_source_close(struct ns_source *src)
 		pcap_close(src->pcap);
 	src->pcap = NULL;
 	ns_store_free(&src->store);
+	ns_ring_free(&src->ring);
 }

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "ring.h"
 #include "tables.h"
 
 struct ns_capture_opts {
@@ -24,10 +25,11 @@ struct ns_source {
 	int		 dlt;
 	int		 decodable;	/* the decoder knows dlt */
 	pcap_t		*pcap;
-	pthread_t	 thread;
+	pthread_t	 reader;	/* libpcap and the decoder */
+	pthread_t	 counter;	/* table updates */
 	int		 started;
 	atomic_int	 stop;
-	int		 locked;	/* capture thread holds store.lock */
+	struct ns_ring	 ring;
 	time_t		 last_stats;
 	struct ns_store	 store;
 };

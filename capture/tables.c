@@ -293,7 +293,7 @@ ns_entry_seen(struct ns_entry *e, const struct ns_when *when)
  * by last_seen in whole seconds, so a row moves to its tail only when its
  * second changes.
  */
-static void
+static inline void
 ns_table_refresh(struct ns_table *t, struct ns_entry *e,
     const struct ns_when *when)
 {
@@ -308,7 +308,7 @@ ns_table_refresh(struct ns_table *t, struct ns_entry *e,
  * Find the row for key, creating it if needed, and mark it active at the
  * frame's time.  Returns NULL only when memory runs out.
  */
-static struct ns_entry *
+static __attribute__((noinline)) struct ns_entry *
 ns_table_touch(struct ns_table *t, const uint8_t *key,
     const struct ns_when *when)
 {
@@ -323,7 +323,7 @@ ns_table_touch(struct ns_table *t, const uint8_t *key,
 }
 
 /* A cached row if the conversation cache had one, else a lookup. */
-static struct ns_entry *
+static inline struct ns_entry *
 ns_table_row(struct ns_table *t, struct ns_entry **row, const uint8_t *key,
     const struct ns_when *when)
 {
@@ -645,6 +645,25 @@ ns_count_ip(struct ns_store *st, const uint8_t *ipkeys, uint32_t len,
 	}
 }
 
+void
+ns_conv_key(const struct ns_decoded *d, struct ns_conv_key *k)
+{
+	uint8_t	*ipkeys = k->key + NS_CONV_IPKEYS;
+
+	memset(k->key, 0, sizeof(k->key));
+	k->key[0] = (uint8_t)d->has_mac;
+	k->key[1] = (uint8_t)d->ip_valid;
+	if (d->has_mac) {
+		memcpy(k->key + 2, d->mac_src, NS_MAC_LEN);
+		memcpy(k->key + 2 + NS_MAC_LEN, d->mac_dst, NS_MAC_LEN);
+	}
+	if (d->ip_valid) {
+		ns_ipkey_set(ipkeys, d->ip_version, d->ip_src);
+		ns_ipkey_set(ipkeys + NS_IPKEY_LEN, d->ip_version, d->ip_dst);
+	}
+	k->hash = ns_hash(k->key, NS_CONV_KEY);
+}
+
 /*
  * Count a frame through the conversation cache: a valid slot supplies the
  * rows; otherwise they are looked up, and kept in the slot if no row was
@@ -652,40 +671,27 @@ ns_count_ip(struct ns_store *st, const uint8_t *ipkeys, uint32_t len,
  */
 static void
 ns_count_rows(struct ns_store *st, const struct ns_decoded *d,
-    uint32_t len, const struct ns_when *now)
+    const struct ns_conv_key *k, uint32_t len, const struct ns_when *now)
 {
 	struct ns_conv	*slot;
 	struct ns_entry	*rows[NS_CONV_ROWS] = { NULL };
-	uint8_t		 key[NS_CONV_KEY] = { 0 };
-	uint8_t		*ipkeys = key + 2 + 2 * NS_MAC_LEN;
 	uint64_t	 epoch = st->epoch;
 	int		 cached;
 
-	key[0] = (uint8_t)d->has_mac;
-	key[1] = (uint8_t)d->ip_valid;
-	if (d->has_mac) {
-		memcpy(key + 2, d->mac_src, NS_MAC_LEN);
-		memcpy(key + 2 + NS_MAC_LEN, d->mac_dst, NS_MAC_LEN);
-	}
-	if (d->ip_valid) {
-		ns_ipkey_set(ipkeys, d->ip_version, d->ip_src);
-		ns_ipkey_set(ipkeys + NS_IPKEY_LEN, d->ip_version, d->ip_dst);
-	}
-
-	slot = &st->conv[ns_hash(key, NS_CONV_KEY) & (NS_CONV_SLOTS - 1)];
+	slot = &st->conv[k->hash & (NS_CONV_SLOTS - 1)];
 	cached = slot->epoch == epoch &&
-	    memcmp(slot->key, key, NS_CONV_KEY) == 0;
+	    memcmp(slot->key, k->key, NS_CONV_KEY) == 0;
 	if (cached)
 		memcpy(rows, slot->rows, sizeof(rows));
 
 	if (d->has_mac)
 		ns_count_mac(st, d, len, now, rows);
 	if (d->ip_valid)
-		ns_count_ip(st, ipkeys, len, now, rows);
+		ns_count_ip(st, k->key + NS_CONV_IPKEYS, len, now, rows);
 
 	if (!cached && st->epoch == epoch) {
 		slot->epoch = epoch;
-		memcpy(slot->key, key, NS_CONV_KEY);
+		memcpy(slot->key, k->key, NS_CONV_KEY);
 		memcpy(slot->rows, rows, sizeof(rows));
 	}
 }
@@ -701,8 +707,9 @@ ns_store_expire(struct ns_store *st, uint32_t now)
 }
 
 void
-ns_store_count(struct ns_store *st, const struct ns_decoded *d,
-    uint32_t wirelen, uint32_t sec, uint32_t usec)
+ns_store_count_keyed(struct ns_store *st, const struct ns_decoded *d,
+    const struct ns_conv_key *k, uint32_t wirelen, uint32_t sec,
+    uint32_t usec)
 {
 	struct ns_when	 when;
 
@@ -722,5 +729,15 @@ ns_store_count(struct ns_store *st, const struct ns_decoded *d,
 	when.sec = sec;
 	when.tenths = (uint8_t)(usec < 1000000 ? usec / 100000 : 9);
 	if (d->has_mac || d->ip_valid)
-		ns_count_rows(st, d, wirelen, &when);
+		ns_count_rows(st, d, k, wirelen, &when);
+}
+
+void
+ns_store_count(struct ns_store *st, const struct ns_decoded *d,
+    uint32_t wirelen, uint32_t sec, uint32_t usec)
+{
+	struct ns_conv_key	 k;
+
+	ns_conv_key(d, &k);
+	ns_store_count_keyed(st, d, &k, wirelen, sec, usec);
 }

@@ -127,6 +127,13 @@ struct ns_order {
 #define NS_CONV_SLOTS	1024
 #define NS_CONV_KEY	(2 + 2 * NS_MAC_LEN + 2 * NS_IPKEY_LEN)
 #define NS_CONV_ROWS	6
+#define NS_CONV_IPKEYS	(2 + 2 * NS_MAC_LEN)	/* offset in the key */
+
+/* A frame's conversation key and its hash, computed before counting. */
+struct ns_conv_key {
+	uint8_t		 key[NS_CONV_KEY];
+	uint32_t	 hash;
+};
 
 struct ns_conv {
 	uint64_t	 epoch;		/* 0: empty */
@@ -184,6 +191,15 @@ void	 ns_store_free(struct ns_store *);
 /* Count one decoded frame of wirelen octets captured at sec.usec. */
 void	 ns_store_count(struct ns_store *, const struct ns_decoded *,
 	    uint32_t wirelen, uint32_t sec, uint32_t usec);
+
+/*
+ * The same, with the conversation key computed beforehand by
+ * ns_conv_key(), which needs no lock: the reader thread does it.
+ */
+void	 ns_conv_key(const struct ns_decoded *, struct ns_conv_key *);
+void	 ns_store_count_keyed(struct ns_store *, const struct ns_decoded *,
+	    const struct ns_conv_key *, uint32_t wirelen, uint32_t sec,
+	    uint32_t usec);
 
 /* Drop rows idle for longer than the idle timeout at time sec. */
 void	 ns_store_expire(struct ns_store *, uint32_t sec);

@@ -1,0 +1,146 @@
+/* netsentry: single-producer, single-consumer ring of decoded frames. */
+#include "config.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "ring.h"
+
+/* Longest sleep of an idle counter, in case a wake-up is missed. */
+#define NS_RING_NAP_NS	10000000L
+
+int
+ns_ring_init(struct ns_ring *r)
+{
+	r->slots = calloc(NS_RING_SLOTS, sizeof(*r->slots));
+	if (r->slots == NULL)
+		return -1;
+	atomic_init(&r->head, 0);
+	r->pending = 0;
+	atomic_init(&r->tail, 0);
+	atomic_init(&r->done, 0);
+	atomic_init(&r->sleeping, 0);
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->wake, NULL);
+	return 0;
+}
+
+void
+ns_ring_free(struct ns_ring *r)
+{
+	if (r->slots == NULL)
+		return;
+	free(r->slots);
+	r->slots = NULL;
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->wake);
+}
+
+static void
+ns_ring_wake(struct ns_ring *r)
+{
+	if (atomic_load(&r->sleeping)) {
+		pthread_mutex_lock(&r->lock);
+		pthread_cond_signal(&r->wake);
+		pthread_mutex_unlock(&r->lock);
+	}
+}
+
+struct ns_frame *
+ns_ring_reserve(struct ns_ring *r)
+{
+	size_t	 next;
+
+	next = atomic_load_explicit(&r->head, memory_order_relaxed) +
+	    r->pending;
+
+	/* A full ring means the counter is busy: let it run. */
+	while (next - atomic_load_explicit(&r->tail, memory_order_acquire) >=
+	    NS_RING_SLOTS) {
+		ns_ring_flush(r);
+		sched_yield();
+	}
+	return &r->slots[next & (NS_RING_SLOTS - 1)];
+}
+
+void
+ns_ring_commit(struct ns_ring *r)
+{
+	r->pending++;
+}
+
+void
+ns_ring_flush(struct ns_ring *r)
+{
+	size_t	 head = atomic_load_explicit(&r->head, memory_order_relaxed);
+
+	if (r->pending == 0)
+		return;
+
+	/*
+	 * Sequentially consistent, paired with the counter's store to
+	 * sleeping and load of head: one of the two sees the other.
+	 */
+	atomic_store(&r->head, head + r->pending);
+	r->pending = 0;
+	ns_ring_wake(r);
+}
+
+void
+ns_ring_close(struct ns_ring *r)
+{
+	ns_ring_flush(r);
+	atomic_store(&r->done, 1);
+	pthread_mutex_lock(&r->lock);
+	pthread_cond_signal(&r->wake);
+	pthread_mutex_unlock(&r->lock);
+}
+
+size_t
+ns_ring_wait(struct ns_ring *r)
+{
+	size_t		 tail, head;
+	struct timespec	 until;
+
+	tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	for (;;) {
+		head = atomic_load(&r->head);
+		if (head != tail)
+			return head - tail;
+		if (atomic_load(&r->done)) {
+			head = atomic_load(&r->head);
+			return head - tail;
+		}
+
+		pthread_mutex_lock(&r->lock);
+		atomic_store(&r->sleeping, 1);
+		if (atomic_load(&r->head) == tail && !atomic_load(&r->done)) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += NS_RING_NAP_NS;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&r->wake, &r->lock, &until);
+		}
+		atomic_store(&r->sleeping, 0);
+		pthread_mutex_unlock(&r->lock);
+	}
+}
+
+struct ns_frame *
+ns_ring_at(struct ns_ring *r, size_t i)
+{
+	size_t	 tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+
+	return &r->slots[(tail + i) & (NS_RING_SLOTS - 1)];
+}
+
+void
+ns_ring_release(struct ns_ring *r, size_t n)
+{
+	size_t	 tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+
+	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
+}

@@ -1,0 +1,62 @@
+/* netsentry: single-producer, single-consumer ring of decoded frames. */
+#ifndef NS_RING_H
+#define NS_RING_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "tables.h"
+
+/*
+ * A data source runs on two threads: the reader calls libpcap and decodes
+ * each frame straight into a ring slot, and the counter moves slots into
+ * the tables.  On a two-core probe this runs libpcap and the decoder in
+ * parallel with the table updates.
+ */
+#define NS_RING_SLOTS	4096	/* power of two */
+
+struct ns_frame {
+	struct ns_decoded	 d;
+	struct ns_conv_key	 ck;
+	uint32_t		 wirelen;
+	uint32_t		 sec;
+	uint32_t		 usec;
+};
+
+struct ns_ring {
+	struct ns_frame	*slots;
+	_Atomic size_t	 head;		/* first slot not yet published */
+	size_t		 pending;	/* filled, unpublished; reader's */
+	_Atomic size_t	 tail;		/* next slot the counter takes */
+	atomic_int	 done;		/* the reader will add no more */
+	atomic_int	 sleeping;	/* the counter waits on wake */
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 wake;
+};
+
+int		 ns_ring_init(struct ns_ring *);
+void		 ns_ring_free(struct ns_ring *);
+
+/*
+ * Reader side: a free slot (waiting while the ring is full), which
+ * ns_ring_commit() marks filled; ns_ring_flush() publishes the filled
+ * slots to the counter, once per batch to keep the cores' caches quiet.
+ */
+struct ns_frame	*ns_ring_reserve(struct ns_ring *);
+void		 ns_ring_commit(struct ns_ring *);
+void		 ns_ring_flush(struct ns_ring *);
+void		 ns_ring_close(struct ns_ring *);
+
+/*
+ * Counter side: wait for frames and return how many are ready from the
+ * tail, 0 once the ring is closed and empty.  ns_ring_release() hands
+ * n slots back.
+ */
+size_t		 ns_ring_wait(struct ns_ring *);
+struct ns_frame	*ns_ring_at(struct ns_ring *, size_t i);
+void		 ns_ring_release(struct ns_ring *, size_t n);
+
+#endif /* NS_RING_H */
