@@ -19,6 +19,7 @@ ns_ring_init(struct ns_ring *r)
 	atomic_init(&r->head, 0);
 	r->pending = 0;
 	atomic_init(&r->tail, 0);
+	r->taken = 0;
 	atomic_init(&r->done, 0);
 	atomic_init(&r->sleeping, 0);
 	pthread_mutex_init(&r->lock, NULL);
@@ -103,7 +104,7 @@ ns_ring_wait(struct ns_ring *r)
 	size_t		 tail, head;
 	struct timespec	 until;
 
-	tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	tail = r->taken;
 	for (;;) {
 		head = atomic_load(&r->head);
 		if (head != tail)
@@ -132,15 +133,12 @@ ns_ring_wait(struct ns_ring *r)
 struct ns_frame *
 ns_ring_at(struct ns_ring *r, size_t i)
 {
-	size_t	 tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-
-	return &r->slots[(tail + i) & (NS_RING_SLOTS - 1)];
+	return &r->slots[(r->taken + i) & (NS_RING_SLOTS - 1)];
 }
 
 void
 ns_ring_release(struct ns_ring *r, size_t n)
 {
-	size_t	 tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-
-	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
+	r->taken += n;
+	atomic_store_explicit(&r->tail, r->taken, memory_order_release);
 }

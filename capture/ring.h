@@ -11,27 +11,31 @@
 #include "tables.h"
 
 /*
- * A data source runs on two threads: the reader calls libpcap and decodes
- * each frame straight into a ring slot, and the counter moves slots into
- * the tables.  On a two-core probe this runs libpcap and the decoder in
+ * A data source runs on two threads: the reader calls libpcap, decodes
+ * each frame and writes what the tables need into a ring slot, and the
+ * counter moves slots into the tables.  On a two-core probe this runs libpcap and the decoder in
  * parallel with the table updates.
  */
 #define NS_RING_SLOTS	4096	/* power of two */
 
 struct ns_frame {
-	struct ns_decoded	 d;
 	struct ns_conv_key	 ck;
 	uint32_t		 wirelen;
 	uint32_t		 sec;
 	uint32_t		 usec;
 };
 
+/*
+ * The reader's and the counter's fields sit on separate cache lines, so
+ * neither thread's writes evict the line the other reads per frame.
+ */
 struct ns_ring {
 	struct ns_frame	*slots;
-	_Atomic size_t	 head;		/* first slot not yet published */
+	_Alignas(64) _Atomic size_t head; /* first slot not yet published */
 	size_t		 pending;	/* filled, unpublished; reader's */
-	_Atomic size_t	 tail;		/* next slot the counter takes */
-	atomic_int	 done;		/* the reader will add no more */
+	_Alignas(64) _Atomic size_t tail; /* next slot the counter takes */
+	size_t		 taken;		/* counter's copy of tail */
+	_Alignas(64) atomic_int done;	/* the reader will add no more */
 	atomic_int	 sleeping;	/* the counter waits on wake */
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 wake;

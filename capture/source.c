@@ -139,13 +139,15 @@ ns_source_packet(u_char *arg, const struct pcap_pkthdr *h,
 {
 	struct ns_source	*src = (struct ns_source *)arg;
 	struct ns_frame		*f;
+	struct ns_decoded	 d;
+
+	if (src->decodable)
+		ns_decode(src->dlt, bytes, h->caplen, h->len, &d);
+	else
+		memset(&d, 0, sizeof(d));
 
 	f = ns_ring_reserve(&src->ring);
-	if (src->decodable)
-		ns_decode(src->dlt, bytes, h->caplen, h->len, &f->d);
-	else
-		memset(&f->d, 0, sizeof(f->d));
-	ns_conv_key(&f->d, &f->ck);
+	ns_conv_key(&d, &f->ck);
 	f->wirelen = h->len;
 	f->sec = (uint32_t)h->ts.tv_sec;
 	f->usec = (uint32_t)h->ts.tv_usec;
@@ -166,8 +168,8 @@ ns_source_count(void *arg)
 		pthread_mutex_lock(&src->store.lock);
 		for (i = 0; i < n; i++) {
 			f = ns_ring_at(&src->ring, i);
-			ns_store_count_keyed(&src->store, &f->d, &f->ck,
-			    f->wirelen, f->sec, f->usec);
+			ns_store_count_keyed(&src->store, &f->ck, f->wirelen,
+			    f->sec, f->usec);
 		}
 		pthread_mutex_unlock(&src->store.lock);
 		ns_ring_release(&src->ring, n);
@@ -260,7 +262,10 @@ ns_source_run(void *arg)
 {
 	struct ns_source	*src = arg;
 	enum ns_reader_end	 end;
+	struct timespec		 t0, t1;
+	double			 secs;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	end = ns_source_read(src);
 	ns_ring_close(&src->ring);
 	pthread_join(src->counter, NULL);
@@ -268,10 +273,13 @@ ns_source_run(void *arg)
 	if (end == NS_END_ERROR)
 		ns_source_read_error(src);
 	else if (end == NS_END_EOF) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		ns_source_set_state(src, NS_STATE_END_OF_FILE);
 		ns_logq_post(LOG_NOTICE, "capture file %s: end of file "
-		    "after %llu packets", src->name,
-		    (unsigned long long)src->store.pkts);
+		    "after %llu packets in %.3f s", src->name,
+		    (unsigned long long)src->store.pkts, secs);
 	}
 	return NULL;
 }

@@ -580,34 +580,33 @@ ns_ipkey_set(uint8_t *key, int version, const uint8_t *addr)
  * may delete it when the table is full.
  */
 static void
-ns_count_mac(struct ns_store *st, const struct ns_decoded *d,
-    uint32_t len, const struct ns_when *now, struct ns_entry **rows)
+ns_count_mac(struct ns_store *st, const uint8_t *macs, uint32_t len,
+    const struct ns_when *now, struct ns_entry **rows)
 {
 	struct ns_mac_host	*h;
 	struct ns_mac_pair	*p;
-	uint8_t			 key[NS_KEY_MAX] = { 0 };
+	const uint8_t		*dst = macs + NS_MAC_LEN;
 
 	h = (struct ns_mac_host *)ns_table_row(&st->mac_hosts, &rows[0],
-	    d->mac_src, now);
+	    macs, now);
 	if (h != NULL) {
 		h->out_pkts++;
 		h->out_octets += len;
-		if (memcmp(d->mac_dst, ns_broadcast, NS_MAC_LEN) == 0)
+		if (memcmp(dst, ns_broadcast, NS_MAC_LEN) == 0)
 			h->out_bcast++;
-		else if (d->mac_dst[0] & 0x01)
+		else if (dst[0] & 0x01)
 			h->out_mcast++;
 	}
 
 	h = (struct ns_mac_host *)ns_table_row(&st->mac_hosts, &rows[1],
-	    d->mac_dst, now);
+	    dst, now);
 	if (h != NULL) {
 		h->in_pkts++;
 		h->in_octets += len;
 	}
 
-	memcpy(key, d->mac_src, NS_MAC_LEN);
-	memcpy(key + NS_MAC_LEN, d->mac_dst, NS_MAC_LEN);
-	p = (struct ns_mac_pair *)ns_table_row(&st->mac_pairs, &rows[2], key,
+	/* The source and destination, side by side, are the pair's key. */
+	p = (struct ns_mac_pair *)ns_table_row(&st->mac_pairs, &rows[2], macs,
 	    now);
 	if (p != NULL) {
 		p->pkts++;
@@ -651,17 +650,23 @@ ns_conv_key(const struct ns_decoded *d, struct ns_conv_key *k)
 	uint8_t	*ipkeys = k->key + NS_CONV_IPKEYS;
 
 	memset(k->key, 0, sizeof(k->key));
+	if (d->malformed != NULL)
+		k->verdict = NS_FRAME_MALFORMED;
+	else if (d->l3 == NS_L3_NONE)
+		k->verdict = NS_FRAME_UNDECODED;
+	else
+		k->verdict = NS_FRAME_OK;
 	k->key[0] = (uint8_t)d->has_mac;
 	k->key[1] = (uint8_t)d->ip_valid;
 	if (d->has_mac) {
-		memcpy(k->key + 2, d->mac_src, NS_MAC_LEN);
-		memcpy(k->key + 2 + NS_MAC_LEN, d->mac_dst, NS_MAC_LEN);
+		memcpy(k->key + NS_CONV_MACS, d->mac_src, NS_MAC_LEN);
+		memcpy(k->key + NS_CONV_MACS + NS_MAC_LEN, d->mac_dst,
+		    NS_MAC_LEN);
 	}
 	if (d->ip_valid) {
 		ns_ipkey_set(ipkeys, d->ip_version, d->ip_src);
 		ns_ipkey_set(ipkeys + NS_IPKEY_LEN, d->ip_version, d->ip_dst);
 	}
-	k->hash = ns_hash(k->key, NS_CONV_KEY);
 }
 
 /*
@@ -670,23 +675,23 @@ ns_conv_key(const struct ns_decoded *d, struct ns_conv_key *k)
  * deleted meanwhile.
  */
 static void
-ns_count_rows(struct ns_store *st, const struct ns_decoded *d,
-    const struct ns_conv_key *k, uint32_t len, const struct ns_when *now)
+ns_count_rows(struct ns_store *st, const struct ns_conv_key *k, uint32_t len,
+    const struct ns_when *now)
 {
 	struct ns_conv	*slot;
 	struct ns_entry	*rows[NS_CONV_ROWS] = { NULL };
 	uint64_t	 epoch = st->epoch;
 	int		 cached;
 
-	slot = &st->conv[k->hash & (NS_CONV_SLOTS - 1)];
+	slot = &st->conv[ns_hash(k->key, NS_CONV_KEY) & (NS_CONV_SLOTS - 1)];
 	cached = slot->epoch == epoch &&
 	    memcmp(slot->key, k->key, NS_CONV_KEY) == 0;
 	if (cached)
 		memcpy(rows, slot->rows, sizeof(rows));
 
-	if (d->has_mac)
-		ns_count_mac(st, d, len, now, rows);
-	if (d->ip_valid)
+	if (k->key[0])
+		ns_count_mac(st, k->key + NS_CONV_MACS, len, now, rows);
+	if (k->key[1])
 		ns_count_ip(st, k->key + NS_CONV_IPKEYS, len, now, rows);
 
 	if (!cached && st->epoch == epoch) {
@@ -707,17 +712,16 @@ ns_store_expire(struct ns_store *st, uint32_t now)
 }
 
 void
-ns_store_count_keyed(struct ns_store *st, const struct ns_decoded *d,
-    const struct ns_conv_key *k, uint32_t wirelen, uint32_t sec,
-    uint32_t usec)
+ns_store_count_keyed(struct ns_store *st, const struct ns_conv_key *k,
+    uint32_t wirelen, uint32_t sec, uint32_t usec)
 {
 	struct ns_when	 when;
 
 	st->pkts++;
 	st->octets += wirelen;
-	if (d->malformed != NULL)
+	if (k->verdict == NS_FRAME_MALFORMED)
 		st->malformed++;
-	else if (d->l3 == NS_L3_NONE)
+	else if (k->verdict == NS_FRAME_UNDECODED)
 		st->undecoded++;
 
 	/* Packet time only moves forward, so a reordered file is harmless. */
@@ -728,8 +732,8 @@ ns_store_count_keyed(struct ns_store *st, const struct ns_decoded *d,
 
 	when.sec = sec;
 	when.tenths = (uint8_t)(usec < 1000000 ? usec / 100000 : 9);
-	if (d->has_mac || d->ip_valid)
-		ns_count_rows(st, d, k, wirelen, &when);
+	if (k->key[0] || k->key[1])
+		ns_count_rows(st, k, wirelen, &when);
 }
 
 void
@@ -739,5 +743,5 @@ ns_store_count(struct ns_store *st, const struct ns_decoded *d,
 	struct ns_conv_key	 k;
 
 	ns_conv_key(d, &k);
-	ns_store_count_keyed(st, d, &k, wirelen, sec, usec);
+	ns_store_count_keyed(st, &k, wirelen, sec, usec);
 }

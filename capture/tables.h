@@ -127,12 +127,27 @@ struct ns_order {
 #define NS_CONV_SLOTS	1024
 #define NS_CONV_KEY	(2 + 2 * NS_MAC_LEN + 2 * NS_IPKEY_LEN)
 #define NS_CONV_ROWS	6
-#define NS_CONV_IPKEYS	(2 + 2 * NS_MAC_LEN)	/* offset in the key */
+/*
+ * Layout of the key: has_mac, ip_valid, source and destination MAC, then
+ * source and destination IP keys.
+ */
+#define NS_CONV_MACS	2
+#define NS_CONV_IPKEYS	(2 + 2 * NS_MAC_LEN)
 
-/* A frame's conversation key and its hash, computed before counting. */
+enum ns_frame_verdict {
+	NS_FRAME_OK = 0,
+	NS_FRAME_MALFORMED,		/* counted in nsCaptureMalformed */
+	NS_FRAME_UNDECODED		/* counted in nsCaptureUndecoded */
+};
+
+/*
+ * What the tables need of a decoded frame: its conversation key and
+ * verdict.  The reader thread builds it, so the counter thread gets one
+ * cache line per frame instead of the whole decoder output.
+ */
 struct ns_conv_key {
 	uint8_t		 key[NS_CONV_KEY];
-	uint32_t	 hash;
+	uint8_t		 verdict;	/* enum ns_frame_verdict */
 };
 
 struct ns_conv {
@@ -197,9 +212,8 @@ void	 ns_store_count(struct ns_store *, const struct ns_decoded *,
  * ns_conv_key(), which needs no lock: the reader thread does it.
  */
 void	 ns_conv_key(const struct ns_decoded *, struct ns_conv_key *);
-void	 ns_store_count_keyed(struct ns_store *, const struct ns_decoded *,
-	    const struct ns_conv_key *, uint32_t wirelen, uint32_t sec,
-	    uint32_t usec);
+void	 ns_store_count_keyed(struct ns_store *, const struct ns_conv_key *,
+	    uint32_t wirelen, uint32_t sec, uint32_t usec);
 
 /* Drop rows idle for longer than the idle timeout at time sec. */
 void	 ns_store_expire(struct ns_store *, uint32_t sec);
