@@ -45,9 +45,10 @@ int		 ns_ring_init(struct ns_ring *);
 void		 ns_ring_free(struct ns_ring *);
 
 /*
- * Reader side: a free slot (waiting while the ring is full), which
- * ns_ring_commit() marks filled; ns_ring_flush() publishes the filled
- * slots to the counter, once per batch to keep the cores' caches quiet.
+ * Reader side.  ns_ring_reserve() returns a free slot, waiting while the
+ * ring is full, and ns_ring_commit() marks it filled.  ns_ring_flush()
+ * publishes the filled slots once per batch, so the counter's core sees
+ * one update of head per batch rather than one per frame.
  */
 struct ns_frame	*ns_ring_reserve(struct ns_ring *);
 void		 ns_ring_commit(struct ns_ring *);

@@ -73,8 +73,9 @@ ns_mix(uint64_t h, uint64_t w)
 /*
  * Keyed hash over the key bytes.  The secret comes from getrandom() so a
  * sender of spoofed addresses cannot choose keys that share one chain.
- * One case per key length keeps every load a fixed size, which matters
- * because this runs about six times per packet.
+ * NOTE: a multiply-xorshift mix, not SipHash: it resists blind collision
+ * attempts, not an attacker who can measure lookup times.  One case per
+ * key length keeps every load a fixed size.
  */
 static uint32_t
 ns_hash(const uint8_t *key, size_t len)
@@ -271,8 +272,9 @@ ns_table_insert(struct ns_table *t, const uint8_t *key, uint32_t h,
 }
 
 /*
- * first_seen stays the time of the frame that created the row; last_seen
- * is the latest time counted, so frames out of order cannot move it back.
+ * Extend last_seen to the frame's time.  first_seen keeps the time of the
+ * frame that created the row, and frames out of order never move either
+ * time back.
  */
 static void
 ns_entry_seen(struct ns_entry *e, const struct ns_when *when)
@@ -284,10 +286,6 @@ ns_entry_seen(struct ns_entry *e, const struct ns_when *when)
 	}
 }
 
-/*
- * Find the row for key, creating it if needed, and mark it active at the
- * frame's time.  Returns NULL only when memory runs out.
- */
 /*
  * Mark a row active at the frame's time.  The activity list stays ordered
  * by last_seen in whole seconds, so a row moves to its tail only when its
@@ -306,7 +304,8 @@ ns_table_refresh(struct ns_table *t, struct ns_entry *e,
 
 /*
  * Find the row for key, creating it if needed, and mark it active at the
- * frame's time.  Returns NULL only when memory runs out.
+ * frame's time.  Returns NULL only when memory runs out.  Kept out of
+ * line so that the cached path in ns_table_row() stays small.
  */
 static __attribute__((noinline)) struct ns_entry *
 ns_table_touch(struct ns_table *t, const uint8_t *key,

@@ -141,9 +141,9 @@ enum ns_frame_verdict {
 };
 
 /*
- * What the tables need of a decoded frame: its conversation key and
- * verdict.  The reader thread builds it, so the counter thread gets one
- * cache line per frame instead of the whole decoder output.
+ * Conversation key and verdict of a decoded frame: all that the tables
+ * need of it.  The reader thread builds it, so the counter thread gets
+ * one cache line per frame instead of the whole decoder output.
  */
 struct ns_conv_key {
 	uint8_t		 key[NS_CONV_KEY];
@@ -171,7 +171,7 @@ struct ns_limits {
 };
 
 /*
- * Everything one data source counts.  The capture thread updates it and
+ * Everything one data source counts.  The counter thread updates it and
  * the agent thread reads it, both holding lock.
  */
 struct ns_store {
@@ -208,8 +208,8 @@ void	 ns_store_count(struct ns_store *, const struct ns_decoded *,
 	    uint32_t wirelen, uint32_t sec, uint32_t usec);
 
 /*
- * The same, with the conversation key computed beforehand by
- * ns_conv_key(), which needs no lock: the reader thread does it.
+ * Count a frame whose conversation key ns_conv_key() built beforehand.
+ * Building the key needs no lock, so the reader thread does it.
  */
 void	 ns_conv_key(const struct ns_decoded *, struct ns_conv_key *);
 void	 ns_store_count_keyed(struct ns_store *, const struct ns_conv_key *,
