@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcap/pcap.h>
+
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
@@ -107,9 +109,31 @@ ns_config_source(const char *token, char *line)
 		ns_conf.errors++;
 }
 
+/*
+ * Compile the expression once for Ethernet, so that a syntax error is
+ * reported with the file and line; each source compiles it again for
+ * its own link type when it opens.
+ */
 static void
 ns_config_filter(const char *token, char *line)
 {
+	struct bpf_program	 prog;
+	pcap_t			*p;
+
+	p = pcap_open_dead(DLT_EN10MB, 262144);
+	if (p != NULL && pcap_compile(p, &prog, line, 1,
+	    PCAP_NETMASK_UNKNOWN) == -1) {
+		netsnmp_config_error("invalid filter expression '%s': %s",
+		    line, pcap_geterr(p));
+		ns_conf.errors++;
+		pcap_close(p);
+		return;
+	}
+	if (p != NULL) {
+		pcap_freecode(&prog);
+		pcap_close(p);
+	}
+
 	free(ns_conf.filter);
 	ns_conf.filter = strdup(line);
 	if (ns_conf.filter == NULL)

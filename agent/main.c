@@ -172,14 +172,6 @@ ns_agent_init(const char *conffile)
 		    "above); fix them and start again\n");
 		exit(1);
 	}
-	if (netsnmp_ds_get_int(NETSNMP_DS_APPLICATION_ID,
-	    NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL) <= 0) {
-		snmp_log(LOG_WARNING, "agentxPingInterval 0 would never "
-		    "reconnect to the master; using %d seconds\n",
-		    NS_PING_INTERVAL);
-		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID,
-		    NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, NS_PING_INTERVAL);
-	}
 }
 
 static void

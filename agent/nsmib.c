@@ -33,7 +33,9 @@ ns_find_by_source(const oid *idx, size_t idxlen, int next, unsigned col,
 
 	for (s = start < 1 ? 1 : start; s <= ns_nsources; s++) {
 		src = &ns_sources[s - 1];
+		atomic_fetch_add(&src->store.agent_waiting, 1);
 		pthread_mutex_lock(&src->store.lock);
+		atomic_fetch_sub(&src->store.agent_waiting, 1);
 		if (s == start)
 			found = fn(src, idx + 1, idxlen - 1, next, 0, col, row);
 		else

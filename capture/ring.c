@@ -9,6 +9,8 @@
 
 /* Longest sleep of an idle counter, in case a wake-up is missed. */
 #define NS_RING_NAP_NS	10000000L
+/* Yields of an idle counter before it sleeps. */
+#define NS_RING_SPINS	64
 
 int
 ns_ring_init(struct ns_ring *r)
@@ -17,7 +19,7 @@ ns_ring_init(struct ns_ring *r)
 	if (r->slots == NULL)
 		return -1;
 	atomic_init(&r->head, 0);
-	r->pending = 0;
+	r->seen_tail = 0;
 	atomic_init(&r->tail, 0);
 	r->taken = 0;
 	atomic_init(&r->done, 0);
@@ -41,7 +43,7 @@ ns_ring_free(struct ns_ring *r)
 static void
 ns_ring_wake(struct ns_ring *r)
 {
-	if (atomic_load(&r->sleeping)) {
+	if (atomic_load_explicit(&r->sleeping, memory_order_relaxed)) {
 		pthread_mutex_lock(&r->lock);
 		pthread_cond_signal(&r->wake);
 		pthread_mutex_unlock(&r->lock);
@@ -53,45 +55,42 @@ ns_ring_reserve(struct ns_ring *r)
 {
 	size_t	 next;
 
-	next = atomic_load_explicit(&r->head, memory_order_relaxed) +
-	    r->pending;
+	next = atomic_load_explicit(&r->head, memory_order_relaxed);
 
-	/* A full ring means the counter is busy: let it run. */
-	while (next - atomic_load_explicit(&r->tail, memory_order_acquire) >=
-	    NS_RING_SLOTS) {
-		ns_ring_flush(r);
+	/*
+	 * Read the counter's tail only when the last value seen says the
+	 * ring is full, so the tail's cache line rarely moves.  A full ring
+	 * means the counter is busy: let it run.
+	 */
+	while (next - r->seen_tail >= NS_RING_SLOTS) {
+		r->seen_tail = atomic_load_explicit(&r->tail,
+		    memory_order_acquire);
+		if (next - r->seen_tail < NS_RING_SLOTS)
+			break;
+		ns_ring_wake(r);
 		sched_yield();
 	}
 	return &r->slots[next & (NS_RING_SLOTS - 1)];
 }
 
+/*
+ * Publish each frame at once, so a capture that arrives slowly is counted
+ * as it comes.  The release store is a plain store on x86.  A counter that
+ * goes to sleep just as a frame is published can miss the wake-up; it
+ * then finds the frame when its timed wait ends, NS_RING_NAP_NS later.
+ */
 void
 ns_ring_commit(struct ns_ring *r)
 {
-	r->pending++;
-}
-
-void
-ns_ring_flush(struct ns_ring *r)
-{
 	size_t	 head = atomic_load_explicit(&r->head, memory_order_relaxed);
 
-	if (r->pending == 0)
-		return;
-
-	/*
-	 * Sequentially consistent, paired with the counter's store to
-	 * sleeping and load of head: one of the two sees the other.
-	 */
-	atomic_store(&r->head, head + r->pending);
-	r->pending = 0;
+	atomic_store_explicit(&r->head, head + 1, memory_order_release);
 	ns_ring_wake(r);
 }
 
 void
 ns_ring_close(struct ns_ring *r)
 {
-	ns_ring_flush(r);
 	atomic_store(&r->done, 1);
 	pthread_mutex_lock(&r->lock);
 	pthread_cond_signal(&r->wake);
@@ -103,15 +102,22 @@ ns_ring_wait(struct ns_ring *r)
 {
 	size_t		 tail, head;
 	struct timespec	 until;
+	unsigned	 spins;
 
 	tail = r->taken;
-	for (;;) {
+	for (spins = 0;; spins++) {
 		head = atomic_load(&r->head);
 		if (head != tail)
 			return head - tail;
 		if (atomic_load(&r->done)) {
 			head = atomic_load(&r->head);
 			return head - tail;
+		}
+
+		/* At full speed the next frame is a moment away. */
+		if (spins < NS_RING_SPINS) {
+			sched_yield();
+			continue;
 		}
 
 		pthread_mutex_lock(&r->lock);

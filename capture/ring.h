@@ -32,7 +32,7 @@ struct ns_frame {
 struct ns_ring {
 	struct ns_frame	*slots;
 	_Alignas(64) _Atomic size_t head; /* first slot not yet published */
-	size_t		 pending;	/* filled, unpublished; reader's */
+	size_t		 seen_tail;	/* reader's last look at tail */
 	_Alignas(64) _Atomic size_t tail; /* next slot the counter takes */
 	size_t		 taken;		/* counter's copy of tail */
 	_Alignas(64) atomic_int done;	/* the reader will add no more */
@@ -46,13 +46,10 @@ void		 ns_ring_free(struct ns_ring *);
 
 /*
  * Reader side.  ns_ring_reserve() returns a free slot, waiting while the
- * ring is full, and ns_ring_commit() marks it filled.  ns_ring_flush()
- * publishes the filled slots once per batch, so the counter's core sees
- * one update of head per batch rather than one per frame.
+ * ring is full, and ns_ring_commit() publishes it to the counter.
  */
 struct ns_frame	*ns_ring_reserve(struct ns_ring *);
 void		 ns_ring_commit(struct ns_ring *);
-void		 ns_ring_flush(struct ns_ring *);
 void		 ns_ring_close(struct ns_ring *);
 
 /*

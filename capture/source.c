@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
@@ -173,6 +174,14 @@ ns_source_count(void *arg)
 		}
 		pthread_mutex_unlock(&src->store.lock);
 		ns_ring_release(&src->ring, n);
+
+		/*
+		 * A mutex is not fair: without this, the counter would take
+		 * the lock again at once and an SNMP request could wait for
+		 * many batches.
+		 */
+		while (atomic_load(&src->store.agent_waiting) > 0)
+			sched_yield();
 	}
 	return NULL;
 }
@@ -238,9 +247,15 @@ ns_source_read(struct ns_source *src)
 	int	 n;
 
 	while (!atomic_load(&src->stop)) {
+		/*
+		 * pcap_breakloop() cannot end a read that blocks on a pipe or
+		 * a FIFO, so ns_source_stop() may cancel the reader there.
+		 */
+		if (src->is_file)
+			pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
 		n = pcap_dispatch(src->pcap, NS_BATCH, ns_source_packet,
 		    (u_char *)src);
-		ns_ring_flush(&src->ring);
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 		if (n == PCAP_ERROR_BREAK)
 			return NS_END_STOP;
 		if (n < 0)
@@ -265,6 +280,7 @@ ns_source_run(void *arg)
 	struct timespec		 t0, t1;
 	double			 secs;
 
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	end = ns_source_read(src);
 	ns_ring_close(&src->ring);
@@ -310,14 +326,29 @@ ns_source_start(struct ns_source *src)
 	return 0;
 }
 
+/* Seconds a reader gets to notice pcap_breakloop() before cancellation. */
+#define NS_STOP_WAIT	1
+
 void
 ns_source_stop(struct ns_source *src)
 {
+	struct timespec	 until;
+
 	if (!src->started)
 		return;
 	atomic_store(&src->stop, 1);
 	pcap_breakloop(src->pcap);
-	pthread_join(src->reader, NULL);
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += NS_STOP_WAIT;
+	if (pthread_timedjoin_np(src->reader, NULL, &until) != 0) {
+		/* Blocked in a read: the counter was not joined yet. */
+		pthread_cancel(src->reader);
+		pthread_join(src->reader, NULL);
+		ns_ring_close(&src->ring);
+		pthread_join(src->counter, NULL);
+		src->cancelled = 1;
+	}
 	src->started = 0;
 }
 
@@ -325,7 +356,9 @@ void
 ns_source_close(struct ns_source *src)
 {
 	ns_source_stop(src);
-	if (src->pcap != NULL)
+
+	/* A cancelled read may leave libpcap's state half updated. */
+	if (src->pcap != NULL && !src->cancelled)
 		pcap_close(src->pcap);
 	src->pcap = NULL;
 	ns_store_free(&src->store);

@@ -3,6 +3,7 @@
 #define NS_TABLES_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <bsd/sys/queue.h>
@@ -176,6 +177,7 @@ struct ns_limits {
  */
 struct ns_store {
 	pthread_mutex_t	lock;
+	atomic_int	agent_waiting;	/* the agent wants lock */
 	struct ns_table	mac_hosts;
 	struct ns_table	mac_pairs;
 	struct ns_dstree ds_tree;

@@ -77,6 +77,18 @@ EXPECT_ARGS=(-r "$good_capture")
 expect_start_error "unknown configuration directive" "$bad_conf" \
     "$bad_conf" "line $line" bogusDirective
 
+bad_conf=$NS_TMP/bad-filter.conf
+ns_daemon_write_conf "$bad_conf" "filter tcp port (("
+line=$(grep -n '^filter' "$bad_conf" | cut -d: -f1)
+expect_start_error "invalid filter directive" "$bad_conf" \
+    "$bad_conf" "line $line" "tcp port (("
+
+bad_conf=$NS_TMP/bad-number.conf
+ns_daemon_write_conf "$bad_conf" "maxHostEntries 70000"
+line=$(grep -n '^maxHostEntries 70000' "$bad_conf" | cut -d: -f1)
+expect_start_error "maxHostEntries out of range" "$bad_conf" \
+    "$bad_conf" "line $line" "70000"
+
 # Copy a capture cut in the middle of packet record N to the third path,
 # and its complete records alone (records 1 to N-1) to the fourth.
 cut_capture() {
