@@ -153,10 +153,6 @@ ns_agent_init(const char *conffile)
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID,
 	    NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, NS_PING_INTERVAL);
 	ns_config_register();
-	if (ns_rmon_register() == -1 || ns_nsmib_register() == -1) {
-		snmp_log(LOG_ERR, "cannot register the MIB tables\n");
-		exit(1);
-	}
 
 	/*
 	 * The subagent never translates OID names, and loading the system's
@@ -294,6 +290,16 @@ main(int argc, char **argv)
 
 	ns_agent_init(conffile);
 	ns_sources_open(filter);
+
+	/*
+	 * Register only once every source is open, so the master never
+	 * forwards requests to a subagent that is still opening a slow
+	 * input, or that is about to exit because a source failed.
+	 */
+	if (ns_rmon_register() == -1 || ns_nsmib_register() == -1) {
+		snmp_log(LOG_ERR, "cannot register the MIB tables\n");
+		return 1;
+	}
 	ns_logq_drain();
 	if (!foreground && netsnmp_daemonize(1, !logging) != 0) {
 		snmp_log(LOG_ERR, "cannot become a daemon\n");
