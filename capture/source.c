@@ -83,23 +83,20 @@ static int
 ns_source_set_filter(struct ns_source *src, const char *filter, char *err,
     size_t errlen)
 {
-	struct bpf_program	 prog;
-
 	if (filter == NULL || *filter == '\0')
 		return 0;
-	if (pcap_compile(src->pcap, &prog, filter, 1,
+	if (pcap_compile(src->pcap, &src->filter, filter, 1,
 	    PCAP_NETMASK_UNKNOWN) == -1) {
 		snprintf(err, errlen, "invalid filter expression '%s': %s",
 		    filter, pcap_geterr(src->pcap));
 		return -1;
 	}
-	if (pcap_setfilter(src->pcap, &prog) == -1) {
+	src->has_filter = 1;
+	if (pcap_setfilter(src->pcap, &src->filter) == -1) {
 		snprintf(err, errlen, "cannot set filter on %s: %s",
 		    src->name, pcap_geterr(src->pcap));
-		pcap_freecode(&prog);
 		return -1;
 	}
-	pcap_freecode(&prog);
 	return 0;
 }
 
@@ -131,6 +128,12 @@ ns_source_open(struct ns_source *src, const struct ns_capture_opts *o,
 		    "only packets and octets are counted", src->name,
 		    pcap_datalink_val_to_name(src->dlt) != NULL ?
 		    pcap_datalink_val_to_name(src->dlt) : "unknown");
+
+	/* libpcap has checked the file header; read records directly. */
+	if (src->is_file && src->decodable &&
+	    ns_pcapfile_open(&src->file, src->name,
+	    (uint32_t)pcap_snapshot(src->pcap)) == 1)
+		src->mapped = 1;
 	return 0;
 }
 
@@ -217,7 +220,8 @@ ns_source_poll_live(struct ns_source *src, int idle)
 static void
 ns_source_read_error(struct ns_source *src)
 {
-	const char	*msg = pcap_geterr(src->pcap);
+	const char	*msg = src->mapped ? src->file.error :
+			    pcap_geterr(src->pcap);
 
 	if (src->is_file) {
 		pthread_mutex_lock(&src->store.lock);
@@ -240,6 +244,29 @@ enum ns_reader_end {
 	NS_END_EOF,
 	NS_END_ERROR
 };
+
+static enum ns_reader_end
+ns_source_read_mapped(struct ns_source *src)
+{
+	struct pcap_pkthdr	 h;
+	const uint8_t		*data;
+	int			 i, rc;
+
+	while (!atomic_load(&src->stop)) {
+		for (i = 0; i < NS_BATCH; i++) {
+			rc = ns_pcapfile_next(&src->file, &h, &data);
+			if (rc == 0)
+				return NS_END_EOF;
+			if (rc == -1)
+				return NS_END_ERROR;
+			if (src->has_filter &&
+			    !pcap_offline_filter(&src->filter, &h, data))
+				continue;
+			ns_source_packet((u_char *)src, &h, data);
+		}
+	}
+	return NS_END_STOP;
+}
 
 static enum ns_reader_end
 ns_source_read(struct ns_source *src)
@@ -282,7 +309,7 @@ ns_source_run(void *arg)
 
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	end = ns_source_read(src);
+	end = src->mapped ? ns_source_read_mapped(src) : ns_source_read(src);
 	ns_ring_close(&src->ring);
 	pthread_join(src->counter, NULL);
 
@@ -360,6 +387,9 @@ ns_source_close(struct ns_source *src)
 	/* A cancelled read may leave libpcap's state half updated. */
 	if (src->pcap != NULL && !src->cancelled)
 		pcap_close(src->pcap);
+	if (src->has_filter)
+		pcap_freecode(&src->filter);
+	ns_pcapfile_close(&src->file);
 	src->pcap = NULL;
 	ns_store_free(&src->store);
 	ns_ring_free(&src->ring);

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "pcapfile.h"
 #include "ring.h"
 #include "tables.h"
 
@@ -25,6 +26,10 @@ struct ns_source {
 	int		 dlt;
 	int		 decodable;	/* the decoder knows dlt */
 	pcap_t		*pcap;
+	struct bpf_program filter;	/* compiled expression */
+	int		 has_filter;
+	struct ns_pcapfile file;	/* a mapped pcap file */
+	int		 mapped;
 	pthread_t	 reader;	/* libpcap and the decoder */
 	pthread_t	 counter;	/* table updates */
 	int		 started;
