@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,43 @@ ns_apply_agentx_address(int major, int minor, void *server, void *client)
 	if (ns_agentx_address != NULL)
 		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID,
 		    NETSNMP_DS_AGENT_X_SOCKET, ns_agentx_address);
+	return 0;
+}
+
+/*
+ * Detach from the terminal.  The parents leave with _exit(): a normal
+ * exit() flushes stdio, and a stream libpcap has open on a capture file
+ * would move the read offset that the daemon shares with them.  Without
+ * -L, the log goes to syslog, since stderr is closed.
+ */
+static int
+ns_daemonize(int to_syslog)
+{
+	pid_t	 pid;
+	int	 fd;
+
+	for (int i = 0; i < 2; i++) {
+		pid = fork();
+		if (pid == -1)
+			return -1;
+		if (pid > 0)
+			_exit(0);
+		if (i == 0 && setsid() == -1)
+			return -1;
+	}
+
+	fd = open("/dev/null", O_RDWR);
+	if (fd == -1)
+		return -1;
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	if (to_syslog) {
+		snmp_disable_stderrlog();
+		snmp_enable_syslog_ident(NS_APP_NAME, LOG_DAEMON);
+		dup2(fd, STDERR_FILENO);
+	}
+	if (fd > STDERR_FILENO)
+		close(fd);
 	return 0;
 }
 
@@ -301,8 +339,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ns_logq_drain();
-	if (!foreground && netsnmp_daemonize(1, !logging) != 0) {
-		snmp_log(LOG_ERR, "cannot become a daemon\n");
+	if (!foreground && ns_daemonize(!logging) == -1) {
+		snmp_log(LOG_ERR, "cannot become a daemon: %s\n",
+		    strerror(errno));
 		return 1;
 	}
 
