@@ -59,18 +59,35 @@ mkdir -p "$SNMP_PERSISTENT_DIR"
 snmpd -f -C -c "$dir/snmpd.conf" -I -smux -Lf "$dir/snmpd.log" &
 pids="$!"
 
+snmp="-v2c -c public 127.0.0.1:$port"
+i=0
+until snmpget -Oqv $snmp .1.3.6.1.2.1.1.3.0 >/dev/null 2>&1; do
+	i=$((i + 1))
+	if [ "$i" -gt 50 ]; then
+		echo "demo: snmpd did not start; its log:" >&2
+		cat "$dir/snmpd.log" >&2
+		exit 1
+	fi
+	sleep 0.2
+done
+
 printf 'idleTimeout 0\nagentxPingInterval 1\n' > "$dir/netsentryd.conf"
 ./netsentryd -f -Lf "$dir/netsentryd.log" -c "$dir/netsentryd.conf" \
     -x "unix:$dir/master.sock" "$source_opt" "$source_arg" &
-pids="$pids $!"
+daemon=$!
+pids="$pids $daemon"
 
-snmp="-v2c -c public 127.0.0.1:$port"
 state=.1.3.6.1.4.1.99999.1.1.1.4.1
 i=0
 while :; do
 	v=$(snmpget -Oqv $snmp "$state" 2>/dev/null || true)
 	[ "$v" = 2 ] && break
 	[ "$source_opt" = "-i" ] && [ "$v" = 1 ] && break
+	if ! kill -0 "$daemon" 2>/dev/null; then
+		echo "demo: netsentryd exited; its log:" >&2
+		cat "$dir/netsentryd.log" >&2
+		exit 1
+	fi
 	i=$((i + 1))
 	if [ "$i" -gt 100 ]; then
 		echo "demo: netsentryd did not answer; its log:" >&2
@@ -91,7 +108,7 @@ show() {
 	echo
 	echo "== $1"
 	if snmptranslate $mibopt "RMON-MIB::hostTable" >/dev/null 2>&1; then
-		snmptable $mibopt $4 -Cb -Ci $snmp "$2" || true
+		snmptable $mibopt ${4:-} -Cb -Ci $snmp "$2" || true
 	else
 		snmpwalk -On $snmp "$3" || true
 	fi
@@ -109,9 +126,14 @@ while :; do
 	show "nsCaptureTable (NETSENTRY-MIB, per data source)" \
 	    NETSENTRY-MIB::nsCaptureTable .1.3.6.1.4.1.99999.1.1
 	echo
-	echo "Poll it yourself while this runs:"
-	echo "  MIBS= SNMPCONFPATH=$dir snmpwalk $mibopt $snmp .1.3.6.1.2.1.16"
 	[ "$once" = 1 ] && exit 0
+	echo "Poll it yourself while this runs:"
+	echo "  MIBS= SNMPCONFPATH=$dir snmpwalk -Ob $mibopt $snmp" \
+	    ".1.3.6.1.2.1.16"
 	echo "Press Ctrl-C to stop; the tables print again in 30 seconds."
-	sleep 30
+
+	# wait, unlike a sleep in the foreground, lets a signal end it.
+	sleep 30 &
+	pids="$pids $!"
+	wait $!
 done
