@@ -14,6 +14,13 @@
 #define NS_PCAP_FILE_HEADER	24
 #define NS_PCAP_RECORD_HEADER	16
 
+/*
+ * Pages already read are released every NS_PCAPFILE_DROP bytes, so the
+ * daemon's resident size does not grow with the file: the page cache
+ * keeps the pages, but they stop counting as the daemon's memory.
+ */
+#define NS_PCAPFILE_DROP	(1024 * 1024)
+
 static uint32_t
 ns_pcapfile_u32(const struct ns_pcapfile *pf, const uint8_t *p)
 {
@@ -120,6 +127,15 @@ ns_pcapfile_next(struct ns_pcapfile *pf, struct pcap_pkthdr *h,
 	h->len = ns_pcapfile_u32(pf, rec + 12);
 	h->caplen = caplen > pf->snaplen ? pf->snaplen : caplen;
 	*data = rec + NS_PCAP_RECORD_HEADER;
+
+	/* Release whole pages before this record; its bytes stay mapped. */
+	if (pf->off - pf->dropped >= NS_PCAPFILE_DROP) {
+		size_t	 upto = pf->off & ~((size_t)sysconf(_SC_PAGESIZE) - 1);
+
+		madvise((void *)(uintptr_t)(pf->map + pf->dropped),
+		    upto - pf->dropped, MADV_DONTNEED);
+		pf->dropped = upto;
+	}
 	pf->off += NS_PCAP_RECORD_HEADER + (size_t)caplen;
 	return 1;
 }

@@ -21,6 +21,7 @@ struct ns_pcapfile {
 	const uint8_t	*map;
 	size_t		 size;
 	size_t		 off;		/* next record header */
+	size_t		 dropped;	/* pages before this are released */
 	int		 swapped;	/* file byte order differs */
 	int		 nanoseconds;
 	uint32_t	 snaplen;
