@@ -193,7 +193,11 @@ ns_config_log_callback(int major, int minor, void *server, void *client)
 {
 	const struct snmp_log_message	*m = server;
 
-	if (!ns_conf.reading || m == NULL || m->msg == NULL)
+	if (m == NULL || m->msg == NULL)
+		return 0;
+	if (strstr(m->msg, "registering pdu failed") != NULL)
+		ns_conf.registration_failures++;
+	if (!ns_conf.reading)
 		return 0;
 	if (strstr(m->msg, ": Unknown token:") != NULL ||
 	    strstr(m->msg, ": Error: ") != NULL)

@@ -18,6 +18,7 @@ struct ns_config {
 	struct ns_capture_opts	 capture;
 	int			 errors;	/* bad lines seen */
 	int			 reading;	/* files being read */
+	int			 registration_failures; /* AgentX */
 };
 
 extern struct ns_config ns_conf;

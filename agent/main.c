@@ -148,6 +148,25 @@ ns_daemonize(int to_syslog)
 	return 0;
 }
 
+/*
+ * net-snmp only logs "registering pdu failed" when the master rejects a
+ * registration, typically because another netsentryd already serves the
+ * same tables there.  Say what that means, once per burst.
+ */
+static void
+ns_check_registration(void)
+{
+	static int	 reported;
+
+	if (ns_conf.registration_failures == reported)
+		return;
+	reported = ns_conf.registration_failures;
+	snmp_log(LOG_ERR, "the master rejected %d registration(s) of the "
+	    "netsentry tables: another netsentryd may already serve them "
+	    "on this master; requests for those tables do not reach this "
+	    "daemon\n", reported);
+}
+
 static char *
 ns_join_args(int argc, char **argv)
 {
@@ -351,8 +370,10 @@ main(int argc, char **argv)
 	    "source(s)\n", PACKAGE_VERSION, ns_nsources);
 	ns_sources_start();
 
-	while (!ns_stop_signal)
+	while (!ns_stop_signal) {
 		agent_check_and_process(1);
+		ns_check_registration();
+	}
 
 	snmp_log(LOG_NOTICE, "netsentryd stopping: received %s\n",
 	    strsignal(ns_stop_signal));
