@@ -1,7 +1,7 @@
 /*
  * netsentry: netsentryd.conf directives.
  *
- * net-snmp's parser reads the file, so the subagent directives it knows
+ * net-snmp's parser reads the file, so the subagent directives it handles
  * (agentXSocket, agentxPingInterval) work here too, and every message
  * about a bad line names the file and the line.
  */
@@ -111,7 +111,7 @@ ns_config_source(const char *token, char *line)
 
 /*
  * Compile the expression once for Ethernet, so that a syntax error is
- * reported with the file and line; each source compiles it again for
+ * reported with the file and line.  Each source compiles it again for
  * its own link type when it opens.
  */
 static void

@@ -56,7 +56,7 @@ ns_usage(FILE *fp)
 
 /*
  * Uptime of this subagent in centiseconds, for the LastDeleteTime objects.
- * NOTE: RFC 2819 asks for sysUpTime, which the master reports from its
+ * NOTE: RFC 2819 specifies sysUpTime, which the master reports from its
  * own start; the two differ by the time snmpd ran before netsentryd.
  */
 static uint32_t

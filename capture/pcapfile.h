@@ -8,12 +8,12 @@
 
 /*
  * libpcap reads a file with two fread() calls per record, which costs
- * about as much as decoding the frame.  For a classic pcap file that is a
- * regular file, records are read straight from a read-only mapping
- * instead, with the same rules as libpcap 1.10: a record longer than the
- * file's snapshot length is cut to it, and one claiming more than
- * NS_PCAPFILE_MAX_CAPLEN octets, or ending past the end of the file, is a
- * read error.  pcapng files, pipes and FIFOs still go through libpcap.
+ * about as much as decoding the frame.  A classic pcap file that is a
+ * regular file is read straight from a read-only mapping instead, with
+ * the rules of libpcap 1.10.  A record longer than the file's snapshot
+ * length is cut to it.  One claiming more than NS_PCAPFILE_MAX_CAPLEN
+ * octets, or ending past the end of the file, is a read error.  pcapng
+ * files, pipes and FIFOs still go through libpcap.
  */
 #define NS_PCAPFILE_MAX_CAPLEN	262144
 
@@ -35,8 +35,9 @@ struct ns_pcapfile {
 int	 ns_pcapfile_open(struct ns_pcapfile *, const char *path,
 	    uint32_t snaplen);
 /*
- * Next record: 1 with h and data set, 0 at the end of the file, -1 when
- * the file is cut short or a record header is invalid (error says why).
+ * Read the next record: 1 with h and data set, 0 at the end of the file,
+ * -1 when the file is cut short or a record header is invalid, with the
+ * reason in error.
  */
 int	 ns_pcapfile_next(struct ns_pcapfile *, struct pcap_pkthdr *h,
 	    const uint8_t **data);
