@@ -274,16 +274,9 @@ ns_source_read(struct ns_source *src)
 	int	 n;
 
 	while (!atomic_load(&src->stop)) {
-		/*
-		 * pcap_breakloop() cannot end a read that blocks on a pipe or
-		 * a FIFO, so ns_source_stop() may cancel the reader there.
-		 */
-		if (src->is_file)
-			pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
 		n = pcap_dispatch(src->pcap, NS_BATCH, ns_source_packet,
 		    (u_char *)src);
-		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-		if (n == PCAP_ERROR_BREAK)
+		if (n == PCAP_ERROR_BREAK || atomic_load(&src->stop))
 			return NS_END_STOP;
 		if (n < 0)
 			return NS_END_ERROR;
@@ -306,8 +299,13 @@ ns_source_run(void *arg)
 	enum ns_reader_end	 end;
 	struct timespec		 t0, t1;
 	double			 secs;
+	sigset_t		 poke;
 
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	/* Only this thread takes SIGUSR1, from ns_source_stop(). */
+	sigemptyset(&poke);
+	sigaddset(&poke, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &poke, NULL);
+
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	end = src->mapped ? ns_source_read_mapped(src) : ns_source_read(src);
 	ns_ring_close(&src->ring);
@@ -353,28 +351,44 @@ ns_source_start(struct ns_source *src)
 	return 0;
 }
 
-/* Seconds a reader gets to notice pcap_breakloop() before cancellation. */
-#define NS_STOP_WAIT	1
+/*
+ * pcap_breakloop() cannot end a read that blocks on a pipe or a FIFO.
+ * SIGUSR1, whose handler does nothing and is installed without
+ * SA_RESTART, makes that read fail with EINTR; it is sent again every
+ * NS_STOP_POKE_MS in case it arrived just before the read began.
+ */
+#define NS_STOP_POKE_MS	100
+
+static void
+ns_source_poked(int sig)
+{
+}
 
 void
 ns_source_stop(struct ns_source *src)
 {
-	struct timespec	 until;
+	struct sigaction	 sa;
+	struct timespec		 until;
 
 	if (!src->started)
 		return;
 	atomic_store(&src->stop, 1);
 	pcap_breakloop(src->pcap);
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += NS_STOP_WAIT;
-	if (pthread_timedjoin_np(src->reader, NULL, &until) != 0) {
-		/* Blocked in a read: the counter was not joined yet. */
-		pthread_cancel(src->reader);
-		pthread_join(src->reader, NULL);
-		ns_ring_close(&src->ring);
-		pthread_join(src->counter, NULL);
-		src->cancelled = 1;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = ns_source_poked;
+	sigaction(SIGUSR1, &sa, NULL);
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += NS_STOP_POKE_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (pthread_timedjoin_np(src->reader, NULL, &until) == 0)
+			break;
+		pthread_kill(src->reader, SIGUSR1);
 	}
 	src->started = 0;
 }
@@ -384,8 +398,7 @@ ns_source_close(struct ns_source *src)
 {
 	ns_source_stop(src);
 
-	/* A cancelled read may leave libpcap's state half updated. */
-	if (src->pcap != NULL && !src->cancelled)
+	if (src->pcap != NULL)
 		pcap_close(src->pcap);
 	if (src->has_filter)
 		pcap_freecode(&src->filter);

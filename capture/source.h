@@ -33,7 +33,6 @@ struct ns_source {
 	pthread_t	 reader;	/* libpcap and the decoder */
 	pthread_t	 counter;	/* table updates */
 	int		 started;
-	int		 cancelled;	/* reader cancelled in a read */
 	atomic_int	 stop;
 	struct ns_ring	 ring;
 	time_t		 last_stats;
