@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "logq.h"
+#include "privs.h"
 #include "tables_mib.h"
 
 /* Reconnect to a restarted master within this many seconds. */
@@ -39,15 +40,19 @@ ns_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: netsentryd [-fhv] [-c FILE] [-x ADDRESS] [-L LOGOPTS] "
-	    "[-i IFACE]... [-r FILE]...\n"
-	    "                  [expression]\n"
+	    "[-p FILE]\n"
+	    "                  [-u USER] [-g GROUP] [-i IFACE]... "
+	    "[-r FILE]... [expression]\n"
 	    "  -c FILE     read only this configuration file\n"
 	    "  -f          stay in the foreground\n"
+	    "  -g GROUP    run as GROUP once the sources are open\n"
 	    "  -h          print this help and exit\n"
 	    "  -i IFACE    capture live on IFACE (repeatable)\n"
 	    "  -L LOGOPTS  net-snmp logging: -Le stderr, -Lf FILE, "
 	    "-Ls FACILITY, -Lo stdout\n"
+	    "  -p FILE     write the process id to FILE\n"
 	    "  -r FILE     read a pcap or pcapng file (repeatable)\n"
+	    "  -u USER     run as USER once the sources are open\n"
 	    "  -v          print the version and exit\n"
 	    "  -x ADDRESS  AgentX address of the master: a socket path "
 	    "or tcp:HOST:PORT\n"
@@ -194,6 +199,12 @@ ns_agent_init(const char *conffile)
 {
 	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE,
 	    1);
+
+	/* A subagent keeps no state in net-snmp's persistent directory. */
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
 	if (conffile != NULL) {
 		netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID,
 		    NETSNMP_DS_LIB_OPTIONALCONFIG, conffile);
@@ -288,15 +299,17 @@ ns_sources_close(void)
 int
 main(int argc, char **argv)
 {
-	const char	*conffile = NULL;
+	const char	*conffile = NULL, *pidfile = NULL;
+	const char	*run_user = NULL, *run_group = NULL;
 	char		*filter;
+	char		 err[512];
 	int		 ch, foreground = 0, logging = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &ns_start_time);
 	ns_uptime_ticks = ns_agent_uptime;
 	ns_config_defaults();
 
-	while ((ch = getopt(argc, argv, "c:fhi:L:r:vx:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fg:hi:L:p:r:u:vx:")) != -1) {
 		switch (ch) {
 		case 'c':
 			conffile = optarg;
@@ -325,6 +338,15 @@ main(int argc, char **argv)
 			return 0;
 		case 'x':
 			ns_agentx_address = optarg;
+			break;
+		case 'g':
+			run_group = optarg;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 'u':
+			run_user = optarg;
 			break;
 		default:
 			ns_usage(stderr);
@@ -364,6 +386,24 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+	if (pidfile != NULL && ns_pidfile_write(pidfile, err,
+	    sizeof(err)) == -1) {
+		snmp_log(LOG_ERR, "%s\n", err);
+		return 1;
+	}
+
+	/*
+	 * Capture handles and the AgentX session are open: nothing after
+	 * this point needs root.
+	 */
+	if (ns_privs_drop(run_user, run_group, err, sizeof(err)) == -1) {
+		snmp_log(LOG_ERR, "%s\n", err);
+		return 1;
+	}
+	if (run_user != NULL || run_group != NULL)
+		snmp_log(LOG_INFO, "running as uid %ld gid %ld\n",
+		    (long)getuid(), (long)getgid());
+
 	ns_signals();
 	register_readfd(ns_logq_fd(), ns_on_wake, NULL);
 	snmp_log(LOG_NOTICE, "netsentryd %s started with %zu data "
@@ -380,6 +420,8 @@ main(int argc, char **argv)
 	ns_sources_close();
 	ns_logq_drain();
 	snmp_shutdown(NS_APP_NAME);
+	if (pidfile != NULL)
+		(void)unlink(pidfile);
 	free(filter);
 	return 0;
 }
