@@ -15,8 +15,8 @@
 
 /*
  * Capture threads post rarely (start, end of file, errors), so a small
- * ring is enough; when it is full the message is counted and reported
- * with the next one that fits.
+ * ring is enough.  When it is full, a message is dropped and counted, and
+ * the count is logged at the next drain.
  */
 #define NS_LOGQ_SLOTS	64
 #define NS_LOGQ_MSGLEN	512

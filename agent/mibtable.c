@@ -21,7 +21,10 @@ ns_value_int(struct ns_value *val, u_char type, long v)
 	val->v.integer = v;
 }
 
-/* Counter32, Gauge32 and TimeTicks keep the low 32 bits, as SMIv2 says. */
+/*
+ * Counter32 and TimeTicks count modulo 2^32 (RFC 2578).  The Gauge32
+ * values served here are row counts, which stay far below 2^32.
+ */
 void
 ns_value_u32(struct ns_value *val, u_char type, uint64_t v)
 {
@@ -131,8 +134,9 @@ ns_mib_get(netsnmp_request_info *req, const struct ns_mib_table *t)
 }
 
 /*
- * GETNEXT: start at the requested column and index; when a column has no
- * row after the index, continue with the first row of the next column.
+ * Answer a GETNEXT.  The search starts at the requested column and index.
+ * When a column has no row after the index, it goes on with the first row
+ * of the next column.
  * Past the last column the request is left unanswered, so the agent goes
  * on to the next registered subtree.
  */

@@ -209,29 +209,9 @@ ns_ip_matrix_find_one(struct ns_source *src, const oid *sub, size_t sublen,
 	return 1;
 }
 
-static int
-ns_capture_find(const struct ns_mib_table *t, const oid *idx,
-    size_t idxlen, int next, unsigned col, struct ns_row *row)
-{
-	return ns_find_by_source(idx, idxlen, next, col, row,
-	    ns_capture_find_one);
-}
-
-static int
-ns_ip_host_find(const struct ns_mib_table *t, const oid *idx,
-    size_t idxlen, int next, unsigned col, struct ns_row *row)
-{
-	return ns_find_by_source(idx, idxlen, next, col, row,
-	    ns_ip_host_find_one);
-}
-
-static int
-ns_ip_matrix_find(const struct ns_mib_table *t, const oid *idx,
-    size_t idxlen, int next, unsigned col, struct ns_row *row)
-{
-	return ns_find_by_source(idx, idxlen, next, col, row,
-	    ns_ip_matrix_find_one);
-}
+NS_SOURCE_TABLE_FIND(ns_capture_find, ns_capture_find_one)
+NS_SOURCE_TABLE_FIND(ns_ip_host_find, ns_ip_host_find_one)
+NS_SOURCE_TABLE_FIND(ns_ip_matrix_find, ns_ip_matrix_find_one)
 
 static const struct ns_mib_table ns_tables[] = {
 	{ "nsCaptureTable", capture_entry, OID_LENGTH(capture_entry),

@@ -229,20 +229,12 @@ rmon_matrix_ds_find(struct ns_source *src, const oid *sub, size_t sublen,
 	return 1;
 }
 
-#define RMON_FIND(name, fn)						\
-static int								\
-name(const struct ns_mib_table *t, const oid *idx, size_t idxlen,	\
-    int next, unsigned col, struct ns_row *row)				\
-{									\
-	return ns_find_by_source(idx, idxlen, next, col, row, fn);	\
-}
-
-RMON_FIND(host_control_find, rmon_host_control_find)
-RMON_FIND(host_find, rmon_host_find)
-RMON_FIND(host_time_find, rmon_host_time_find)
-RMON_FIND(matrix_control_find, rmon_matrix_control_find)
-RMON_FIND(matrix_sd_find, rmon_matrix_sd_find)
-RMON_FIND(matrix_ds_find, rmon_matrix_ds_find)
+NS_SOURCE_TABLE_FIND(host_control_find, rmon_host_control_find)
+NS_SOURCE_TABLE_FIND(host_find, rmon_host_find)
+NS_SOURCE_TABLE_FIND(host_time_find, rmon_host_time_find)
+NS_SOURCE_TABLE_FIND(matrix_control_find, rmon_matrix_control_find)
+NS_SOURCE_TABLE_FIND(matrix_sd_find, rmon_matrix_sd_find)
+NS_SOURCE_TABLE_FIND(matrix_ds_find, rmon_matrix_ds_find)
 
 static const struct ns_mib_table rmon_tables[] = {
 	{ "hostControlTable", host_control_entry,

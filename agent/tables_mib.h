@@ -7,7 +7,7 @@
 
 /*
  * Find within one data source, called with its store locked.  sub is the
- * index after the data source index; from_start asks for the source's
+ * index after the data source index; from_start requests the source's
  * first row.  On success the row's index after the source index goes to
  * row->idx + 1 with its length in row->idxlen.
  */
@@ -17,6 +17,15 @@ typedef int ns_source_find(struct ns_source *, const oid *sub,
 
 int	 ns_find_by_source(const oid *idx, size_t idxlen, int next,
 	    unsigned col, struct ns_row *row, ns_source_find *fn);
+
+/* Define name, a table's ns_mib_find, from fn, its per-source find. */
+#define NS_SOURCE_TABLE_FIND(name, fn)					\
+static int								\
+name(const struct ns_mib_table *t, const oid *idx, size_t idxlen,	\
+    int next, unsigned col, struct ns_row *row)				\
+{									\
+	return ns_find_by_source(idx, idxlen, next, col, row, fn);	\
+}
 
 /* Index and value of a table whose only index is the data source. */
 int	 ns_find_source_row(const oid *sub, size_t sublen, int next,

@@ -84,7 +84,7 @@ struct ns_decoded {
 
 	/*
 	 * Set when a header was invalid, or a header that the frame's wire
-	 * length says is present was cut off: a static string naming the
+	 * length shows to be present was cut off: a static string naming the
 	 * header and the fault, for example "ipv4: header length < 20".
 	 * A header cut off by the snapshot length alone (captured length
 	 * below wire length) is not malformed: it sets snap_truncated.
@@ -97,7 +97,7 @@ struct ns_decoded {
  * Decode one frame captured with the given DLT_ link type.  caplen bytes
  * are available at pkt; wirelen is the frame's length on the wire.
  * Returns 0 when every present header was valid, -1 when the frame is
- * malformed (d->malformed says why).  Fields decoded before the fault stay
+ * malformed (d->malformed gives the reason).  Fields decoded before the fault stay
  * valid, so a frame with a good IP header and a bad TCP header still has
  * ip_valid set.  Never reads outside pkt[0 .. caplen-1].
  */

@@ -7,7 +7,7 @@
 
 #include "ring.h"
 
-/* Longest sleep of an idle counter, in case a wake-up is missed. */
+/* Maximum sleep of an idle counter, in case a wake-up is missed. */
 #define NS_RING_NAP_NS	10000000L
 /* Yields of an idle counter before it sleeps. */
 #define NS_RING_SPINS	64
@@ -58,8 +58,8 @@ ns_ring_reserve(struct ns_ring *r)
 	next = atomic_load_explicit(&r->head, memory_order_relaxed);
 
 	/*
-	 * Read the counter's tail only when the last value seen says the
-	 * ring is full, so the tail's cache line rarely moves.  A full ring
+	 * Read the counter's tail only when the last value seen shows the
+	 * ring full, so the tail's cache line rarely moves.  A full ring
 	 * means the counter is busy: let it run.
 	 */
 	while (next - r->seen_tail >= NS_RING_SLOTS) {
@@ -76,7 +76,7 @@ ns_ring_reserve(struct ns_ring *r)
 /*
  * Publish each frame at once, so a capture that arrives slowly is counted
  * as it comes.  The release store is a plain store on x86.  A counter that
- * goes to sleep just as a frame is published can miss the wake-up; it
+ * goes to sleep just as a frame is published can miss the wake-up.  It
  * then finds the frame when its timed wait ends, NS_RING_NAP_NS later.
  */
 void

@@ -7,14 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode.h"
 #include "tables.h"
 
 /*
- * A data source runs on two threads: the reader calls libpcap, decodes
- * each frame and writes what the tables need into a ring slot, and the
- * counter moves slots into the tables.  On a two-core probe this runs libpcap and the decoder in
- * parallel with the table updates.
+ * A data source runs on two threads.  The reader calls libpcap, decodes
+ * each frame and writes what the tables need into a ring slot; the
+ * counter moves slots into the tables.  On a two-core probe, reading and
+ * decoding then run in parallel with the table updates.
  */
 #define NS_RING_SLOTS	4096	/* power of two */
 

@@ -4,8 +4,8 @@
  * Each source runs two threads joined by a ring (ring.h): the reader runs
  * pcap_dispatch() and decodes, the counter updates the tables.  The
  * counter holds the store lock for one batch of frames at a time, so the
- * agent thread waits at most one batch, and the reader never waits for
- * the agent.
+ * agent thread waits at most one batch.  The reader waits only when the
+ * ring is full.
  */
 #include "config.h"
 
@@ -69,7 +69,7 @@ ns_source_open_file(struct ns_source *src, char *err, size_t errlen)
 {
 	char	 pcaperr[PCAP_ERRBUF_SIZE] = "";
 
-	/* libpcap tells pcap from pcapng by the magic number. */
+	/* libpcap recognises pcap and pcapng by the magic number. */
 	src->pcap = pcap_open_offline(src->name, pcaperr);
 	if (src->pcap == NULL) {
 		snprintf(err, errlen, "cannot read capture file '%s': %s",
@@ -290,7 +290,7 @@ ns_source_read(struct ns_source *src)
 
 /*
  * Reader thread.  The state changes only after the counter has counted
- * every frame, so endOfFile tells a poller that the tables are final.
+ * every frame, so a poller that reads endOfFile gets final tables.
  */
 static void *
 ns_source_run(void *arg)

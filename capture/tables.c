@@ -1,11 +1,11 @@
 /*
  * netsentry: bounded traffic tables for one data source.
  *
- * Each table keeps its rows in three structures: a hash table for the
- * per-packet lookup, a red-black tree in SNMP index order for GET and
- * GETNEXT in O(log n), and a list in order of last activity for purging
- * (RFC 2819 suggests deleting the least recently used entries first) and
- * for idle expiry.
+ * Each table keeps its rows in three structures.  A hash table serves the
+ * per-packet lookup, and a red-black tree in SNMP index order serves GET
+ * and GETNEXT in O(log n).  A list in order of last activity serves idle
+ * expiry and purging, since RFC 2819 suggests deleting the least
+ * recently used entries first.
  */
 #include "config.h"
 
@@ -669,9 +669,9 @@ ns_conv_key(const struct ns_decoded *d, struct ns_conv_key *k)
 }
 
 /*
- * Count a frame through the conversation cache: a valid slot supplies the
- * rows; otherwise they are looked up, and kept in the slot if no row was
- * deleted meanwhile.
+ * Count a frame through the conversation cache.  A valid slot supplies
+ * the rows.  Otherwise they are looked up, and the slot keeps them unless
+ * a row was deleted meanwhile.
  */
 static void
 ns_count_rows(struct ns_store *st, const struct ns_conv_key *k, uint32_t len,

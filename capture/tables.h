@@ -29,7 +29,7 @@
 struct ns_entry {
 	struct ns_entry		*hnext;		/* hash chain */
 	RB_ENTRY(ns_entry)	 rb;		/* index order */
-	TAILQ_ENTRY(ns_entry)	 lru;		/* least recently active first */
+	TAILQ_ENTRY(ns_entry)	 lru;		/* least recent first */
 	uint32_t		 first_seen;	/* packet time, seconds */
 	uint32_t		 last_seen;
 	uint32_t		 hash;

@@ -90,7 +90,7 @@ while :; do
 	fi
 	i=$((i + 1))
 	if [ "$i" -gt 100 ]; then
-		echo "demo: netsentryd did not answer; its log:" >&2
+		echo "demo: netsentryd did not respond in 20 s; its log:" >&2
 		cat "$dir/netsentryd.log" >&2
 		exit 1
 	fi

@@ -17,7 +17,8 @@ done
 if [ -n "$missing" ]; then
 	echo "setup: installing$missing"
 	apt-get update -qq
-	# tshark asks whether non-root users may capture unless told not to.
+	# Without it, installing tshark prompts whether non-root users may
+	# capture.
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends $missing >/dev/null
 fi

@@ -6,7 +6,7 @@
 #   - every uid and gid of the running daemon (real, effective, saved,
 #     file system) is the requested one, and it has no supplementary
 #     group but that one;
-#   - the pid file holds the daemon's pid;
+#   - the pid file contains the daemon's pid;
 #   - the tables still answer and count the capture exactly;
 #   - an unknown user stops start-up with exit status 1 and a message
 #     naming the user.
@@ -43,8 +43,8 @@ got=$(awk '/^Groups:/ { $1 = ""; print }' "$status" | xargs)
     ns_error "supplementary groups are '$got', expected '$gid'"
 
 got=$(cat "$pidfile" 2>/dev/null)
-[ "$got" = "$NS_DAEMON_PID" ] && ns_ok "pid file holds $got" ||
-    ns_error "pid file holds '$got', expected $NS_DAEMON_PID"
+[ "$got" = "$NS_DAEMON_PID" ] && ns_ok "pid file contains $got" ||
+    ns_error "pid file contains '$got', expected $NS_DAEMON_PID"
 
 want=$(tshark -n -r "$capture" 2>/dev/null | wc -l)
 got=$(ns_get_value "$NS_OID_CAPTURE.5.1")

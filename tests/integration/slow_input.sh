@@ -4,7 +4,7 @@
 #
 # Checks:
 #   - with a writer that sends a pcap header and two records and then
-#     stays silent, GETs of nsCapturePkts answer at once and count the
+#     stays silent, GETs of nsCapturePkts return at once and count the
 #     two records;
 #   - SIGTERM during the silence stops netsentryd within 3 s, exit 0.
 
