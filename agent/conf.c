@@ -70,7 +70,7 @@ ns_config_add_source(const char *name, int is_file)
 }
 
 /* Parse "N" in [min, max]; on error report the line and return -1. */
-static int
+int
 ns_config_number(const char *token, const char *line, unsigned long min,
     unsigned long max, unsigned long *out)
 {
@@ -225,6 +225,8 @@ ns_config_register(void)
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		register_app_config_handler(sizes[i], ns_config_size, NULL,
 		    "NUMBER");
+
+	ns_config_register_detect();
 
 	netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_DEBUG);
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING,

@@ -3,6 +3,7 @@
 #define NS_CONF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "source.h"
 
@@ -19,6 +20,9 @@ struct ns_config {
 	int			 errors;	/* bad lines seen */
 	int			 reading;	/* files being read */
 	int			 registration_failures; /* AgentX */
+	size_t			 event_history;	/* nsEventTable rows */
+	size_t			 trap_queue;	/* notifications waiting */
+	uint32_t		 trap_rate;	/* per minute; 0: no limit */
 };
 
 extern struct ns_config ns_conf;
@@ -26,5 +30,10 @@ extern struct ns_config ns_conf;
 void	 ns_config_defaults(void);
 void	 ns_config_register(void);
 int	 ns_config_add_source(const char *name, int is_file);
+int	 ns_config_number(const char *token, const char *line,
+	    unsigned long min, unsigned long max, unsigned long *out);
+
+/* Detector directives (conf_detect.c). */
+void	 ns_config_register_detect(void);
 
 #endif /* NS_CONF_H */

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,10 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "detect.h"
 #include "logq.h"
 #include "privs.h"
+#include "report.h"
 #include "tables_mib.h"
 
 /* Reconnect to a restarted master within this many seconds. */
@@ -43,6 +46,8 @@ ns_usage(FILE *fp)
 	    "[-p FILE]\n"
 	    "                  [-u USER] [-g GROUP] [-i IFACE]... "
 	    "[-r FILE]... [expression]\n"
+	    "       netsentryd --report=text|json [-c FILE] -r FILE... "
+	    "[expression]\n"
 	    "  -c FILE     read only this configuration file\n"
 	    "  -f          stay in the foreground\n"
 	    "  -g GROUP    run as GROUP once the sources are open\n"
@@ -56,6 +61,9 @@ ns_usage(FILE *fp)
 	    "  -v          print the version and exit\n"
 	    "  -x ADDRESS  AgentX address of the master: a socket path "
 	    "or tcp:HOST:PORT\n"
+	    "  --report=FORMAT  read the files, print the tables and events "
+	    "as text or json,\n"
+	    "              and exit; no snmpd is needed\n"
 	    "  expression  BPF filter for every source, as in tcpdump\n");
 }
 
@@ -194,11 +202,16 @@ ns_join_args(int argc, char **argv)
 	return s;
 }
 
+/*
+ * Set up net-snmp and read the configuration.  A report reads the same
+ * file but never becomes a subagent, so it needs no master.
+ */
 static void
-ns_agent_init(const char *conffile)
+ns_agent_init(const char *conffile, int report)
 {
-	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE,
-	    1);
+	if (!report)
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_ROLE, 1);
 
 	/* A subagent keeps no state in net-snmp's persistent directory. */
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
@@ -234,6 +247,10 @@ ns_agent_init(const char *conffile)
 	if (ns_conf.errors > 0) {
 		snmp_log(LOG_ERR, "configuration has errors (see the lines "
 		    "above); fix them and start again\n");
+		exit(1);
+	}
+	if (ns_events_init(ns_conf.event_history, ns_conf.trap_queue) == -1) {
+		snmp_log(LOG_ERR, "out of memory for the event history\n");
 		exit(1);
 	}
 }
@@ -296,6 +313,45 @@ ns_sources_close(void)
 		ns_source_close(&ns_sources[i]);
 }
 
+/* --report: read every file to its end, print, and exit. */
+static int
+ns_run_report(int json)
+{
+	size_t	 i;
+
+	for (i = 0; i < ns_nsources; i++)
+		if (!ns_sources[i].is_file) {
+			snmp_log(LOG_ERR, "--report reads capture files only; "
+			    "%s is an interface\n", ns_sources[i].name);
+			return 1;
+		}
+	ns_sources_start();
+	ns_report_wait();
+	ns_logq_drain();
+	ns_report(stdout, json);
+	ns_sources_close();
+	ns_logq_drain();
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* The value of --report: 1 for text, 2 for json, -1 if unknown. */
+static int
+ns_report_format(const char *arg)
+{
+	if (strcmp(arg, "text") == 0)
+		return 1;
+	if (strcmp(arg, "json") == 0)
+		return 2;
+	fprintf(stderr, "netsentryd: invalid report format '%s': use "
+	    "--report=text or --report=json\n", arg);
+	return -1;
+}
+
+static const struct option ns_long_options[] = {
+	{ "report", required_argument, NULL, 'R' },
+	{ NULL, 0, NULL, 0 }
+};
+
 int
 main(int argc, char **argv)
 {
@@ -303,14 +359,19 @@ main(int argc, char **argv)
 	const char	*run_user = NULL, *run_group = NULL;
 	char		*filter;
 	char		 err[512];
-	int		 ch, foreground = 0, logging = 0;
+	int		 ch, foreground = 0, logging = 0, report = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &ns_start_time);
 	ns_uptime_ticks = ns_agent_uptime;
 	ns_config_defaults();
 
-	while ((ch = getopt(argc, argv, "c:fg:hi:L:p:r:u:vx:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:fg:hi:L:p:r:u:vx:",
+	    ns_long_options, NULL)) != -1) {
 		switch (ch) {
+		case 'R':
+			if ((report = ns_report_format(optarg)) == -1)
+				return 1;
+			break;
 		case 'c':
 			conffile = optarg;
 			break;
@@ -367,8 +428,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	ns_agent_init(conffile);
+	ns_agent_init(conffile, report);
+	ns_events_wake = ns_logq_wake;
 	ns_sources_open(filter);
+	if (report)
+		return ns_run_report(report == 2);
 
 	/*
 	 * Register only once every source is open, so the master never

@@ -308,20 +308,80 @@ dec_udp(struct dec *x, size_t off, size_t end)
 	return 0;
 }
 
+/* ICMP (RFC 792) and ICMPv6 (RFC 4443) messages that quote a packet. */
+static int
+dec_icmp_is_error(int version, uint8_t type)
+{
+	if (version == 4)
+		return type == 3 || type == 4 || type == 5 || type == 11 ||
+		    type == 12;
+	return type >= 1 && type <= 4;
+}
+
 /*
- * Reads the type and code of an ICMP or ICMPv6 message.  Nothing after
- * them is read, so the IP header that an error message quotes never
- * reaches the decoded addresses.
+ * Reads the quoted IP header at off and the 4 bytes after it.  A quote
+ * that was not captured in full, or whose header is not plain IPv4 or
+ * IPv6 of the outer version, is skipped: an error message is free to
+ * quote little, so a short quote is not a fault of the frame.
+ */
+static void
+dec_icmp_inner(struct dec *x, size_t off, size_t end)
+{
+	struct ns_decoded	*d = x->d;
+	size_t			 hlen;
+	uint8_t			 vihl;
+
+	if (off >= end || ns_pktbuf_get_u8(&x->pb, off, &vihl) == -1)
+		return;
+	if (d->ip_version == 4) {
+		hlen = (size_t)(vihl & 0x0f) * 4;
+		if (vihl >> 4 != 4 || hlen < 20)
+			return;
+	} else {
+		hlen = 40;
+		if (vihl >> 4 != 6)
+			return;
+	}
+	if (hlen + 4 > end - off || !ns_pktbuf_has(&x->pb, off, hlen + 4))
+		return;
+
+	d->inner_proto = dec_u8(x, off + (d->ip_version == 4 ? 9 : 6));
+	if (d->ip_version == 4) {
+		dec_copy(x, off + 12, d->inner_src, 4);
+		dec_copy(x, off + 16, d->inner_dst, 4);
+	} else {
+		dec_copy(x, off + 8, d->inner_src, 16);
+		dec_copy(x, off + 24, d->inner_dst, 16);
+	}
+	if (d->inner_proto == DEC_IPPROTO_TCP ||
+	    d->inner_proto == DEC_IPPROTO_UDP) {
+		d->inner_sport = dec_be16(x, off + hlen);
+		d->inner_dport = dec_be16(x, off + hlen + 2);
+	}
+	d->has_inner = 1;
+}
+
+/*
+ * Reads the type and code of an ICMP or ICMPv6 message, and for an error
+ * message the header it quotes.  The quoted addresses go to the inner_
+ * fields only, so they never reach the counted addresses.
  */
 static int
 dec_icmp(struct dec *x, size_t off, size_t end, size_t hlen, const char *msg)
 {
+	struct ns_decoded	*d = x->d;
+
 	if (dec_need(x, off, hlen, end, msg))
 		return -1;
 
-	x->d->has_icmp = 1;
-	x->d->icmp_type = dec_u8(x, off);
-	x->d->icmp_code = dec_u8(x, off + 1);
+	d->has_icmp = 1;
+	d->icmp_type = dec_u8(x, off);
+	d->icmp_code = dec_u8(x, off + 1);
+
+	/* Both message formats put the quote after 8 header bytes. */
+	if (dec_icmp_is_error(d->ip_version, d->icmp_type) &&
+	    !d->ip_fragment && end - off > 8)
+		dec_icmp_inner(x, off + 8, end);
 	return 0;
 }
 
@@ -427,6 +487,7 @@ dec_ipv4(struct dec *x, size_t off, size_t end)
 	dec_copy(x, off + 12, d->ip_src, 4);
 	dec_copy(x, off + 16, d->ip_dst, 4);
 	dec_ipv4_frag(x, off);
+	d->frag_len = dec_clamp32(iplen - hlen);
 
 	/* Only the first fragment carries the transport header. */
 	if (d->frag_offset != 0)
@@ -507,6 +568,7 @@ dec_ipv6_ext(struct dec *x, uint8_t nh, size_t off, size_t end)
 		 */
 		if (nh == DEC_IPPROTO_FRAGMENT) {
 			dec_ipv6_frag(x, off);
+			d->frag_len = dec_clamp32(end - off - hlen);
 			if (d->frag_offset != 0) {
 				d->ip_proto = next;
 				return 0;

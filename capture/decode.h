@@ -59,6 +59,8 @@ struct ns_decoded {
 	uint32_t	frag_offset;	/* in bytes */
 	int		frag_more;	/* more-fragments flag */
 	uint32_t	frag_id;
+	uint32_t	frag_len;	/* fragment data after the IP
+					   header and its extensions */
 
 	/*
 	 * Transport layer.  has_ports is set when a TCP or UDP header was
@@ -74,6 +76,21 @@ struct ns_decoded {
 	int		has_icmp;
 	uint8_t		icmp_type;
 	uint8_t		icmp_code;
+
+	/*
+	 * The IP header and the first transport bytes that an ICMP or
+	 * ICMPv6 error message quotes, read only to tell which earlier
+	 * packet the error answers.  They count as nothing else.
+	 * has_inner is set when the quoted IP header and 4 bytes after it
+	 * were captured; inner ports are 0 unless the quoted protocol is
+	 * TCP or UDP.
+	 */
+	int		has_inner;
+	uint8_t		inner_proto;
+	uint8_t		inner_src[16];
+	uint8_t		inner_dst[16];
+	uint16_t	inner_sport;
+	uint16_t	inner_dport;
 
 	/* ARP over Ethernet and IPv4: operation and the four addresses. */
 	uint16_t	arp_op;

@@ -7,21 +7,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "detect.h"
 #include "tables.h"
 
 /*
  * A data source runs on two threads.  The reader calls libpcap, decodes
- * each frame and writes what the tables need into a ring slot; the
- * counter moves slots into the tables.  On a two-core probe, reading and
+ * each frame and writes what the tables and the detectors need into a
+ * ring slot; the counter moves slots into both.  On a two-core probe, reading and
  * decoding then run in parallel with the table updates.
  */
 #define NS_RING_SLOTS	4096	/* power of two */
 
+/*
+ * One slot is two cache lines: what the tables count, and what the
+ * detectors examine.
+ */
 struct ns_frame {
 	struct ns_conv_key	 ck;
 	uint32_t		 wirelen;
 	uint32_t		 sec;
 	uint32_t		 usec;
+	struct ns_probe		 probe;
 };
 
 /*

@@ -106,8 +106,10 @@ ns_source_open(struct ns_source *src, const struct ns_capture_opts *o,
 {
 	int	 rc;
 
+	src->detect = ns_detect_new(src->index,
+	    !src->is_file && strcmp(src->name, "lo") == 0);
 	if (ns_store_init(&src->store, &o->limits) == -1 ||
-	    ns_ring_init(&src->ring) == -1) {
+	    ns_ring_init(&src->ring) == -1 || src->detect == NULL) {
 		snprintf(err, errlen, "out of memory for the tables of %s",
 		    src->name);
 		return -1;
@@ -152,6 +154,7 @@ ns_source_packet(u_char *arg, const struct pcap_pkthdr *h,
 
 	f = ns_ring_reserve(&src->ring);
 	ns_conv_key(&d, &f->ck);
+	ns_probe_fill(&d, &f->probe);
 	f->wirelen = h->len;
 	f->sec = (uint32_t)h->ts.tv_sec;
 	f->usec = (uint32_t)h->ts.tv_usec;
@@ -174,6 +177,8 @@ ns_source_count(void *arg)
 			f = ns_ring_at(&src->ring, i);
 			ns_store_count_keyed(&src->store, &f->ck, f->wirelen,
 			    f->sec, f->usec);
+			ns_detect_frame(src->detect, &src->store, &f->ck,
+			    &f->probe, f->sec, f->usec);
 		}
 		pthread_mutex_unlock(&src->store.lock);
 		ns_ring_release(&src->ring, n);
@@ -213,6 +218,7 @@ ns_source_poll_live(struct ns_source *src, int idle)
 	if (idle && (uint32_t)now > src->store.now) {
 		src->store.now = (uint32_t)now;
 		ns_store_expire(&src->store, src->store.now);
+		ns_detect_tick(src->detect, &src->store, src->store.now);
 	}
 	pthread_mutex_unlock(&src->store.lock);
 }
@@ -317,7 +323,10 @@ ns_source_run(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		secs = (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-		ns_source_set_state(src, NS_STATE_END_OF_FILE);
+		pthread_mutex_lock(&src->store.lock);
+		ns_detect_finish(src->detect, &src->store);
+		src->store.state = NS_STATE_END_OF_FILE;
+		pthread_mutex_unlock(&src->store.lock);
 		ns_logq_post(LOG_NOTICE, "capture file %s: end of file "
 		    "after %llu packets in %.3f s", src->name,
 		    (unsigned long long)src->store.pkts, secs);
@@ -406,4 +415,6 @@ ns_source_close(struct ns_source *src)
 	src->pcap = NULL;
 	ns_store_free(&src->store);
 	ns_ring_free(&src->ring);
+	ns_detect_free(src->detect);
+	src->detect = NULL;
 }

@@ -37,6 +37,7 @@ struct ns_source {
 	struct ns_ring	 ring;
 	time_t		 last_stats;
 	struct ns_store	 store;
+	struct ns_detect *detect;	/* used under store.lock */
 };
 
 int	 ns_source_open(struct ns_source *, const struct ns_capture_opts *,

@@ -62,13 +62,19 @@ struct ns_mac_pair {
 
 RB_HEAD(ns_dstree, ns_mac_pair);
 
-/* nsIpHostTable row. */
+/* nsIpHostTable row, with the security counters the detectors keep. */
 struct ns_ip_host {
 	struct ns_entry	e;
 	uint64_t	in_pkts;
 	uint64_t	out_pkts;
 	uint64_t	in_octets;
 	uint64_t	out_octets;
+	uint64_t	syns_sent;
+	uint32_t	contacts_failed;
+	uint32_t	ports_contacted;	/* estimated */
+	uint32_t	peers_contacted;	/* estimated */
+	uint32_t	events_attacker;
+	uint32_t	events_target;
 };
 
 /* nsIpMatrixTable row; key is source then destination IP key. */

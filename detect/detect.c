@@ -1,0 +1,1842 @@
+/*
+ * netsentry: port scan, SYN flood and suspicious traffic detectors.
+ *
+ * Port scans.  Evidence is counted per source, per first contact: the
+ * first probe from a source to a (target, port, protocol) opens a
+ * contact, and the answer closes it as a success (SYN-ACK, any UDP or
+ * ICMP echo reply, ARP reply) or a failure (RST, ICMP unreachable, or no
+ * answer to a SYN, echo request or ARP request within the contact
+ * timeout).  Each outcome moves the source's log likelihood ratio, as in
+ * the threshold random walk of Jung, Paxson, Berger and Balakrishnan
+ * ("Fast Portscan Detection Using Sequential Hypothesis Testing", IEEE
+ * S&P 2004); crossing the upper bound marks a scanner.  Retransmissions
+ * reuse their contact, answers that match no contact (backscatter) open
+ * none, and ICMP errors only close contacts.
+ *
+ * SYN floods.  Per target address and port, and per target network and
+ * port, SYNs are counted in windows of one second against handshakes that
+ * complete, matched through a fixed array rather than per-source state,
+ * so a flood from spoofed sources costs one row per target.
+ *
+ * Every time is packet time, and every map is bounded (dmap.h).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect.h"
+#include "dmap.h"
+
+#define NS_HLL		128		/* registers per distinct counter */
+#define NS_TOP		4		/* heavy hitters kept per target */
+#define NS_HS_SLOTS	65536		/* handshake array, power of two */
+#define NS_FLOW_SLOTS	65536		/* flow filter, power of two */
+#define NS_FRAG_RANGES	8
+#define NS_FRAG_IDLE	60		/* seconds a datagram is kept */
+#define NS_USEC		1000000ULL
+
+/* Pseudo protocol of ARP contacts. */
+#define NS_PROTO_ARP	0xfe
+
+#define NS_PROTO_ICMP	1
+#define NS_PROTO_TCP	6
+#define NS_PROTO_UDP	17
+#define NS_PROTO_ICMPV6	58
+
+/* UDP destination ports of traceroute's probes (Van Jacobson's default). */
+#define NS_TRACEROUTE_LO	33434
+#define NS_TRACEROUTE_HI	33534
+
+struct ns_detect_conf ns_detect_conf;
+
+/* Sketches. */
+
+static int
+ns_hll_rank(uint32_t h)
+{
+	uint32_t	 w = h >> 7;
+	int		 r = 1;
+
+	while ((w & 1) == 0 && r < 26) {
+		w >>= 1;
+		r++;
+	}
+	return r;
+}
+
+static void
+ns_hll_add(uint8_t *reg, const void *key, size_t len)
+{
+	uint32_t	 h = ns_dmap_hash(key, len);
+	uint8_t		 r = (uint8_t)ns_hll_rank(h);
+
+	if (reg[h & (NS_HLL - 1)] < r)
+		reg[h & (NS_HLL - 1)] = r;
+}
+
+/* HyperLogLog estimate, with linear counting while registers are empty. */
+static uint32_t
+ns_hll_count(const uint8_t *reg)
+{
+	double		 sum = 0, est;
+	int		 i, zeros = 0;
+
+	for (i = 0; i < NS_HLL; i++) {
+		sum += ldexp(1.0, -reg[i]);
+		if (reg[i] == 0)
+			zeros++;
+	}
+	est = 0.709 * NS_HLL * NS_HLL / sum;
+	if (est <= 2.5 * NS_HLL && zeros > 0)
+		est = NS_HLL * log((double)NS_HLL / zeros);
+	return (uint32_t)(est + 0.5);
+}
+
+/* Space-saving heavy hitters: the sources that sent most SYNs. */
+struct ns_top {
+	uint8_t		 key[NS_IPKEY_LEN];
+	uint32_t	 count;
+};
+
+static void
+ns_top_add(struct ns_top *top, const uint8_t *key)
+{
+	int	 i, min = 0;
+
+	for (i = 0; i < NS_TOP; i++) {
+		if (top[i].count > 0 &&
+		    memcmp(top[i].key, key, NS_IPKEY_LEN) == 0) {
+			top[i].count++;
+			return;
+		}
+		if (top[i].count < top[min].count)
+			min = i;
+	}
+	memcpy(top[min].key, key, NS_IPKEY_LEN);
+	top[min].count++;
+}
+
+static int
+ns_top_cmp(const void *a, const void *b)
+{
+	const struct ns_top	*x = a, *y = b;
+
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+/* Settings. */
+
+void
+ns_detect_conf_defaults(struct ns_detect_conf *c)
+{
+	int	 t;
+
+	ns_detect_conf_clear(c);
+	for (t = 1; t < NS_EV_TYPES; t++)
+		c->enabled[t] = 1;
+	c->contact_timeout = 5;
+	c->scan_window = 86400;
+	c->hold_down = 60;
+	c->sensitivity = NS_SENS_NORMAL;
+	c->syn_rate = 100;
+	c->half_open = 80;
+	c->arp_window = 600;
+	c->max_contacts = 131072;
+	c->max_scanners = 32768;
+	c->max_flood_targets = 4096;
+	c->max_alerts = 4096;
+	c->max_fragments = 8192;
+	c->max_arp = 16384;
+}
+
+void
+ns_detect_conf_clear(struct ns_detect_conf *c)
+{
+	free(c->policies);
+	free(c->local_nets);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+ns_cidr_parse(const char *text, uint8_t *key, uint8_t *plen, char *err,
+    size_t errlen)
+{
+	char		 addr[INET6_ADDRSTRLEN + 8], *slash, *end;
+	unsigned long	 n;
+	int		 max;
+
+	if (strlen(text) >= sizeof(addr)) {
+		snprintf(err, errlen, "'%.40s...' is too long for a CIDR "
+		    "block", text);
+		return -1;
+	}
+	strcpy(addr, text);
+	slash = strchr(addr, '/');
+	if (slash != NULL)
+		*slash++ = '\0';
+
+	memset(key, 0, NS_IPKEY_LEN);
+	if (inet_pton(AF_INET, addr, key + 1) == 1) {
+		key[0] = NS_INET_IPV4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, key + 1) == 1) {
+		key[0] = NS_INET_IPV6;
+		max = 128;
+	} else {
+		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address; "
+		    "write a block as 192.0.2.0/24 or 2001:db8::/32", addr);
+		return -1;
+	}
+
+	n = (unsigned long)max;
+	if (slash != NULL) {
+		n = strtoul(slash, &end, 10);
+		if (*slash == '\0' || *end != '\0' || n > (unsigned long)max) {
+			snprintf(err, errlen, "prefix length '%s' is not a "
+			    "number from 0 to %d", slash, max);
+			return -1;
+		}
+	}
+	*plen = (uint8_t)n;
+	return 0;
+}
+
+/* Does the IP key lie in the block net/plen? */
+static int
+ns_cidr_match(const uint8_t *net, uint8_t plen, const uint8_t *key)
+{
+	unsigned	 bytes = plen / 8, bits = plen % 8;
+	uint8_t		 mask;
+
+	if (net[0] != key[0])
+		return 0;
+	if (memcmp(net + 1, key + 1, bytes) != 0)
+		return 0;
+	if (bits == 0)
+		return 1;
+	mask = (uint8_t)(0xff << (8 - bits));
+	return (net[1 + bytes] & mask) == (key[1 + bytes] & mask);
+}
+
+/* The longest-prefix policy for an address, or NULL. */
+static const struct ns_policy *
+ns_policy_find(const uint8_t *key)
+{
+	const struct ns_policy	*p, *best = NULL;
+	size_t			 i;
+
+	for (i = 0; i < ns_detect_conf.npolicies; i++) {
+		p = &ns_detect_conf.policies[i];
+		if (ns_cidr_match(p->net, p->plen, key) &&
+		    (best == NULL || p->plen > best->plen))
+			best = p;
+	}
+	return best;
+}
+
+static int
+ns_policy_exempt(const uint8_t *key)
+{
+	const struct ns_policy	*p = ns_policy_find(key);
+
+	return p != NULL && p->exempt;
+}
+
+/* The configured local network holding key, or NULL. */
+static const struct ns_policy *
+ns_local_net(const uint8_t *key)
+{
+	const struct ns_policy	*p;
+	size_t			 i;
+
+	for (i = 0; i < ns_detect_conf.nlocal_nets; i++) {
+		p = &ns_detect_conf.local_nets[i];
+		if (ns_cidr_match(p->net, p->plen, key))
+			return p;
+	}
+	return NULL;
+}
+
+/* Frame summary. */
+
+void
+ns_probe_fill(const struct ns_decoded *d, struct ns_probe *p)
+{
+	static const uint8_t	 bcast[NS_MAC_LEN] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+	};
+
+	memset(p, 0, sizeof(*p));
+	if (d->has_mac && memcmp(d->mac_dst, bcast, NS_MAC_LEN) == 0)
+		p->flags |= NS_PR_BCAST;
+	if (d->l3 == NS_L3_ARP) {
+		p->flags |= NS_PR_ARP;
+		p->u.arp.op = d->arp_op;
+		memcpy(p->u.arp.sha, d->arp_sha, NS_MAC_LEN);
+		memcpy(p->u.arp.spa, d->arp_spa, 4);
+		memcpy(p->u.arp.tpa, d->arp_tpa, 4);
+		return;
+	}
+	if (!d->ip_valid)
+		return;
+
+	if (d->ip_version == 6)
+		p->flags |= NS_PR_IPV6;
+	p->proto = d->ip_proto;
+	if (d->ip_fragment) {
+		p->flags |= NS_PR_FRAG;
+		if (d->frag_more)
+			p->flags |= NS_PR_FRAG_MORE;
+		p->frag_offset = d->frag_offset;
+		p->frag_len = d->frag_len;
+		p->frag_id = d->frag_id;
+	}
+	if (d->has_ports) {
+		p->flags |= NS_PR_PORTS;
+		p->sport = d->sport;
+		p->dport = d->dport;
+		p->tcp_flags = d->tcp_flags;
+		p->tcp_seq = d->tcp_seq;
+		p->tcp_ack = d->tcp_ack;
+	}
+	if (d->has_icmp) {
+		p->flags |= NS_PR_ICMP;
+		p->icmp_type = d->icmp_type;
+		p->icmp_code = d->icmp_code;
+	}
+	if (d->has_inner) {
+		p->flags |= NS_PR_INNER;
+		p->inner_proto = d->inner_proto;
+		p->inner_dport = d->inner_dport;
+		memcpy(p->u.inner_dst, d->inner_dst, 16);
+	}
+}
+
+/* Detector state. */
+
+enum ns_contact_state {
+	NS_CT_PENDING = 1,
+	NS_CT_ANSWERED,			/* SYN-ACK seen, scanner not yet */
+	NS_CT_DONE
+};
+
+/* First contact key: scanner, target, port, protocol. */
+#define NS_CKEY_LEN	(2 * NS_IPKEY_LEN + 3)
+
+struct ns_contact {
+	struct ns_dnode		 head;
+	uint8_t			 key[NS_CKEY_LEN];
+	uint8_t			 state;
+	uint8_t			 kind;		/* enum ns_probe_kind */
+	uint32_t		 sent;		/* packet time, seconds */
+	TAILQ_ENTRY(ns_contact)	 pending;	/* oldest first */
+};
+
+struct ns_scanner {
+	struct ns_dnode		 head;
+	uint8_t			 key[NS_IPKEY_LEN];
+	double			 llr;		/* log likelihood ratio */
+	uint32_t		 contacts;
+	uint32_t		 failed;
+	uint32_t		 probes[NS_PK_KINDS];
+	uint32_t		 half_open;	/* scanner reset the answer */
+	uint32_t		 completed;	/* scanner completed it */
+	uint8_t			 hll_dst[NS_HLL];
+	uint8_t			 hll_port[NS_HLL];
+	uint8_t			 dst_min[NS_IPKEY_LEN];
+	uint8_t			 dst_max[NS_IPKEY_LEN];
+	uint16_t		 port;		/* first port probed */
+	int			 ports_vary;	/* another port followed */
+	uint32_t		 last;		/* latest contact, seconds */
+	uint8_t			 last_tenths;
+	uint32_t		 reported;	/* reach last notified */
+	struct ns_event		*ev;		/* engaged event or NULL */
+};
+
+/* SYN flood meter key: target address or network, port, prefix. */
+#define NS_FKEY_LEN	(NS_IPKEY_LEN + 3)
+
+struct ns_flood {
+	struct ns_dnode		 head;
+	uint8_t			 key[NS_FKEY_LEN];
+	uint64_t		 win_start;	/* microseconds; 0: none */
+	uint32_t		 syns;		/* in the window */
+	uint32_t		 done;		/* handshakes completed */
+	uint64_t		 dsts;		/* targets seen, as bits */
+	uint32_t		 quiet_since;	/* under thresholds since */
+	uint8_t			 hll_src[NS_HLL];
+	struct ns_top		 top[NS_TOP];
+	uint64_t		 event_syns;
+	uint32_t		 peak;
+	struct ns_event		*ev;
+};
+
+/* Suspicious traffic: type, attacker, target, port. */
+#define NS_AKEY_LEN	(1 + 2 * NS_IPKEY_LEN + 2)
+
+struct ns_alert {
+	struct ns_dnode		 head;
+	uint8_t			 key[NS_AKEY_LEN];
+	struct ns_event		 ev;
+};
+
+/* A fragmented datagram: source, destination, identification, proto. */
+#define NS_FRKEY_LEN	(2 * NS_IPKEY_LEN + 5)
+
+struct ns_frag {
+	struct ns_dnode		 head;
+	uint8_t			 key[NS_FRKEY_LEN];
+	unsigned		 n;
+	uint32_t		 lo[NS_FRAG_RANGES];
+	uint32_t		 hi[NS_FRAG_RANGES];
+};
+
+struct ns_arp_binding {
+	struct ns_dnode		 head;
+	uint8_t			 key[4];	/* IPv4 address */
+	uint8_t			 mac[NS_MAC_LEN];
+};
+
+TAILQ_HEAD(ns_pending_list, ns_contact);
+
+struct ns_detect {
+	unsigned		 source;
+	int			 loopback;
+	uint32_t		 now;		/* latest packet time */
+	uint8_t			 now_tenths;
+	uint64_t		 now_us;
+	uint32_t		 last_tick;
+	struct ns_store		*st;		/* during one call */
+
+	struct ns_dmap		 contacts;
+	struct ns_pending_list	 pending;
+	struct ns_dmap		 scanners;
+	struct ns_dmap		 floods;
+	struct ns_dmap		 alerts;
+	struct ns_dmap		 frags;
+	struct ns_dmap		 arp;
+	uint64_t		*handshakes;	/* tag << 32 | expected ack */
+	uint32_t		*flows;		/* tags of recent flows */
+};
+
+static void	ns_scan_release(struct ns_detect *, struct ns_scanner *);
+static void	ns_flood_release(struct ns_detect *, struct ns_flood *);
+
+static void
+ns_contact_removed(struct ns_dmap *m, struct ns_dnode *n)
+{
+	struct ns_detect	*det = m->owner;
+	struct ns_contact	*c = (struct ns_contact *)n;
+
+	if (c->state == NS_CT_PENDING)
+		TAILQ_REMOVE(&det->pending, c, pending);
+}
+
+static void
+ns_scanner_removed(struct ns_dmap *m, struct ns_dnode *n)
+{
+	ns_scan_release(m->owner, (struct ns_scanner *)n);
+}
+
+static void
+ns_flood_removed(struct ns_dmap *m, struct ns_dnode *n)
+{
+	ns_flood_release(m->owner, (struct ns_flood *)n);
+}
+
+static void
+ns_alert_removed(struct ns_dmap *m, struct ns_dnode *n)
+{
+	struct ns_alert	*a = (struct ns_alert *)n;
+
+	ns_event_close(&a->ev);
+}
+
+#define NS_DMAP_INIT(det, map, type, max)				\
+	ns_dmap_init(&(det)->map, offsetof(type, key),			\
+	    sizeof(((type *)0)->key), sizeof(type), (max))
+
+struct ns_detect *
+ns_detect_new(unsigned source, int loopback)
+{
+	struct ns_detect_conf	*c = &ns_detect_conf;
+	struct ns_detect	*det;
+	int			 rc = 0;
+
+	det = calloc(1, sizeof(*det));
+	if (det == NULL)
+		return NULL;
+	det->source = source;
+	det->loopback = loopback;
+	TAILQ_INIT(&det->pending);
+
+	rc |= NS_DMAP_INIT(det, contacts, struct ns_contact,
+	    c->max_contacts);
+	rc |= NS_DMAP_INIT(det, scanners, struct ns_scanner,
+	    c->max_scanners);
+	rc |= NS_DMAP_INIT(det, floods, struct ns_flood,
+	    c->max_flood_targets);
+	rc |= NS_DMAP_INIT(det, alerts, struct ns_alert, c->max_alerts);
+	rc |= NS_DMAP_INIT(det, frags, struct ns_frag, c->max_fragments);
+	rc |= NS_DMAP_INIT(det, arp, struct ns_arp_binding, c->max_arp);
+	det->handshakes = calloc(NS_HS_SLOTS, sizeof(*det->handshakes));
+	det->flows = calloc(NS_FLOW_SLOTS, sizeof(*det->flows));
+	if (rc != 0 || det->handshakes == NULL || det->flows == NULL) {
+		ns_detect_free(det);
+		return NULL;
+	}
+
+	det->contacts.owner = det->scanners.owner = det;
+	det->floods.owner = det->alerts.owner = det;
+	det->contacts.on_remove = ns_contact_removed;
+	det->scanners.on_remove = ns_scanner_removed;
+	det->floods.on_remove = ns_flood_removed;
+	det->alerts.on_remove = ns_alert_removed;
+	return det;
+}
+
+void
+ns_detect_free(struct ns_detect *det)
+{
+	if (det == NULL)
+		return;
+	ns_dmap_free(&det->contacts);
+	ns_dmap_free(&det->scanners);
+	ns_dmap_free(&det->floods);
+	ns_dmap_free(&det->alerts);
+	ns_dmap_free(&det->frags);
+	ns_dmap_free(&det->arp);
+	free(det->handshakes);
+	free(det->flows);
+	free(det);
+}
+
+size_t
+ns_detect_memory(const struct ns_detect *det)
+{
+	size_t	 n = sizeof(*det);
+
+	n += NS_HS_SLOTS * sizeof(*det->handshakes);
+	n += NS_FLOW_SLOTS * sizeof(*det->flows);
+	n += det->contacts.count * det->contacts.nodesize +
+	    det->contacts.nbuckets * sizeof(void *);
+	n += det->scanners.count * (det->scanners.nodesize +
+	    sizeof(struct ns_event)) + det->scanners.nbuckets * sizeof(void *);
+	n += det->floods.count * (det->floods.nodesize +
+	    sizeof(struct ns_event)) + det->floods.nbuckets * sizeof(void *);
+	n += det->alerts.count * det->alerts.nodesize +
+	    det->alerts.nbuckets * sizeof(void *);
+	n += det->frags.count * det->frags.nodesize +
+	    det->frags.nbuckets * sizeof(void *);
+	n += det->arp.count * det->arp.nodesize +
+	    det->arp.nbuckets * sizeof(void *);
+	return n;
+}
+
+/* Events. */
+
+static int
+ns_enabled(int type)
+{
+	return ns_detect_conf.enabled[type];
+}
+
+static struct ns_ip_host *
+ns_host_row(struct ns_detect *det, const uint8_t *key)
+{
+	if (key[0] == 0)
+		return NULL;
+	return (struct ns_ip_host *)ns_table_lookup(&det->st->ip_hosts, key);
+}
+
+static int
+ns_key_is_host(const uint8_t *key, uint8_t plen)
+{
+	return plen == (key[0] == NS_INET_IPV4 ? 32 : 128);
+}
+
+/* Set the description; a long one is cut at the column's size. */
+static void __attribute__((format(printf, 2, 3)))
+ns_describe(struct ns_event *ev, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ev->descr, sizeof(ev->descr), fmt, ap);
+	va_end(ap);
+}
+
+/* Start ev at the current packet time and count it on both hosts. */
+static void
+ns_event_begin(struct ns_detect *det, struct ns_event *ev)
+{
+	struct ns_ip_host	*h;
+
+	ev->source = det->source;
+	ev->start_sec = ev->last_sec = det->now;
+	ev->start_tenths = ev->last_tenths = det->now_tenths;
+	if (ev->shape == 0)
+		ev->shape = NS_SHAPE_NONE;
+	if (ev->probe == 0)
+		ev->probe = NS_PK_OTHER;
+	ns_event_open(ev);
+
+	if ((h = ns_host_row(det, ev->attacker.key)) != NULL)
+		h->events_attacker++;
+	if (ns_key_is_host(ev->target.key, ev->target.plen) &&
+	    (h = ns_host_row(det, ev->target.key)) != NULL)
+		h->events_target++;
+}
+
+static void
+ns_event_seen(struct ns_detect *det, struct ns_event *ev)
+{
+	ev->last_sec = det->now;
+	ev->last_tenths = det->now_tenths;
+}
+
+static void
+ns_addr_set(struct ns_addr *a, const uint8_t *key)
+{
+	memcpy(a->key, key, NS_IPKEY_LEN);
+	a->plen = key[0] == NS_INET_IPV4 ? 32 : key[0] == NS_INET_IPV6 ?
+	    128 : 0;
+}
+
+static int
+ns_addr_text(const uint8_t *key, char *buf, size_t len)
+{
+	struct ns_addr	 a;
+
+	ns_addr_set(&a, key);
+	ns_addr_format(&a, buf, len);
+	return 0;
+}
+
+/*
+ * Suspicious traffic: one event per (type, attacker, target, port) while
+ * packets keep coming; released after the hold-down time.
+ */
+static void
+ns_alert_hit(struct ns_detect *det, int type, const uint8_t *attacker,
+    const uint8_t *target, uint16_t port, const char *what)
+{
+	static const uint8_t	 none[NS_IPKEY_LEN];
+	uint8_t			 key[NS_AKEY_LEN];
+	struct ns_alert		*a;
+	char			 from[INET6_ADDRSTRLEN], to[INET6_ADDRSTRLEN];
+	int			 created;
+
+	if (!ns_enabled(type) || ns_policy_exempt(attacker))
+		return;
+	if (target == NULL)
+		target = none;
+	key[0] = (uint8_t)type;
+	memcpy(key + 1, attacker, NS_IPKEY_LEN);
+	memcpy(key + 1 + NS_IPKEY_LEN, target, NS_IPKEY_LEN);
+	key[NS_AKEY_LEN - 2] = (uint8_t)(port >> 8);
+	key[NS_AKEY_LEN - 1] = (uint8_t)port;
+
+	a = ns_dmap_get(&det->alerts, key, det->now, &created);
+	if (a == NULL)
+		return;
+	if (!created) {
+		a->ev.packets++;
+		if (a->ev.last_sec != det->now) {
+			ns_event_seen(det, &a->ev);
+			ns_event_update(&a->ev, 0);
+		}
+		return;
+	}
+
+	a->ev.type = (uint8_t)type;
+	ns_addr_set(&a->ev.attacker, attacker);
+	ns_addr_set(&a->ev.target, target);
+	a->ev.port = port;
+	a->ev.ports = port != 0;
+	a->ev.targets = target[0] != 0;
+	a->ev.sources = 1;
+	a->ev.packets = 1;
+	ns_addr_text(attacker, from, sizeof(from));
+	ns_addr_text(target, to, sizeof(to));
+	if (target[0] != 0)
+		ns_describe(&a->ev, "%s from %s to "
+		    "%s", what, from, to);
+	else
+		ns_describe(&a->ev, "%s from %s",
+		    what, from);
+	ns_event_begin(det, &a->ev);
+}
+
+/* Port scans. */
+
+/*
+ * Threshold random walk parameters: a benign source's first contacts
+ * succeed with probability 0.8, a scanner's with 0.2, and the upper bound
+ * ln(beta / alpha) follows from the false positive rate alpha that the
+ * sensitivity selects, with detection probability beta = 0.99.
+ */
+#define NS_TRW_THETA0	0.8
+#define NS_TRW_THETA1	0.2
+#define NS_TRW_BETA	0.99
+
+static double
+ns_trw_alpha(int sensitivity)
+{
+	switch (sensitivity) {
+	case NS_SENS_LOW:
+		return 0.001;
+	case NS_SENS_HIGH:
+		return 0.05;
+	default:
+		return 0.01;
+	}
+}
+
+static double
+ns_trw_upper(const uint8_t *key)
+{
+	const struct ns_policy	*p = ns_policy_find(key);
+	int			 s = ns_detect_conf.sensitivity;
+
+	if (p != NULL && p->sensitivity != NS_SENS_DEFAULT)
+		s = p->sensitivity;
+	return log(NS_TRW_BETA / ns_trw_alpha(s));
+}
+
+/* The lower bound: a source's evidence of being benign stops there. */
+static double
+ns_trw_lower(void)
+{
+	return log((1 - NS_TRW_BETA) / (1 - ns_trw_alpha(NS_SENS_NORMAL)));
+}
+
+/* Which probe kind dominates, telling connect() scans from SYN scans. */
+static int
+ns_scan_probe(const struct ns_scanner *s)
+{
+	int	 k, best = NS_PK_OTHER;
+
+	for (k = NS_PK_TCP_SYN; k < NS_PK_KINDS; k++)
+		if (s->probes[k] > s->probes[best])
+			best = k;
+	if (best == NS_PK_TCP_SYN && s->completed > s->half_open)
+		best = NS_PK_TCP_CONNECT;
+	return best;
+}
+
+/* Number of leading bits that two IP keys share. */
+static uint8_t
+ns_common_prefix(const uint8_t *a, const uint8_t *b)
+{
+	int	 i, bits = 0, max = a[0] == NS_INET_IPV4 ? 4 : 16;
+	uint8_t	 x;
+
+	for (i = 1; i <= max; i++) {
+		x = a[i] ^ b[i];
+		if (x != 0) {
+			while ((x & 0x80) == 0) {
+				x <<= 1;
+				bits++;
+			}
+			return (uint8_t)bits;
+		}
+		bits += 8;
+	}
+	return (uint8_t)bits;
+}
+
+/* Copy key with the bits after plen cleared. */
+static void
+ns_prefix_mask(const uint8_t *key, uint8_t plen, uint8_t *out)
+{
+	unsigned	 i;
+
+	memcpy(out, key, NS_IPKEY_LEN);
+	for (i = plen; i < (NS_IPKEY_LEN - 1) * 8; i++)
+		out[1 + i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+}
+
+static void
+ns_scan_fill(struct ns_scanner *s)
+{
+	struct ns_event	*ev = s->ev;
+	char		 to[INET6_ADDRSTRLEN + 8];
+
+	/*
+	 * With one target every contact is another port, and with one port
+	 * another target, so the pure shapes are counted exactly.
+	 */
+	ev->packets = s->contacts;
+	ev->ports = ns_hll_count(s->hll_port);
+	ev->targets = ns_hll_count(s->hll_dst);
+	if (memcmp(s->dst_min, s->dst_max, NS_IPKEY_LEN) == 0) {
+		ev->targets = 1;
+		ev->ports = s->contacts;
+	} else if (!s->ports_vary) {
+		ev->ports = 1;
+		ev->targets = s->contacts;
+	}
+	ev->port = ev->ports == 1 ? s->port : 0;
+	ev->probe = (uint8_t)ns_scan_probe(s);
+
+	ev->target.plen = ns_common_prefix(s->dst_min, s->dst_max);
+	ns_prefix_mask(s->dst_min, ev->target.plen, ev->target.key);
+	if (ev->targets == 1)
+		ev->shape = NS_SHAPE_VERTICAL;
+	else if (ev->ports == 1)
+		ev->shape = NS_SHAPE_HORIZONTAL;
+	else
+		ev->shape = NS_SHAPE_BLOCK;
+
+	ns_addr_format(&ev->target, to, sizeof(to));
+	ns_describe(ev, "%s %s scan of %s: %u "
+	    "first contacts, %u failed, %u ports, %u targets",
+	    ns_probe_kind_name(ev->probe), ns_scan_shape_name(ev->shape), to,
+	    s->contacts, s->failed, ev->ports, ev->targets);
+}
+
+static void
+ns_scan_engage(struct ns_detect *det, struct ns_scanner *s)
+{
+	if (!ns_enabled(NS_EV_PORT_SCAN) || ns_policy_exempt(s->key))
+		return;
+	s->ev = calloc(1, sizeof(*s->ev));
+	if (s->ev == NULL)
+		return;
+	s->ev->type = NS_EV_PORT_SCAN;
+	ns_addr_set(&s->ev->attacker, s->key);
+	s->ev->sources = 1;
+	s->ev->probes = s->contacts;
+	ns_scan_fill(s);
+	ns_event_begin(det, s->ev);
+	s->reported = s->contacts;
+}
+
+/* Keep the event current; a tenfold reach is worth a new notification. */
+static void
+ns_scan_progress(struct ns_detect *det, struct ns_scanner *s)
+{
+	int	 kind = 0;
+
+	if (s->ev == NULL)
+		return;
+	ns_scan_fill(s);
+	ns_event_seen(det, s->ev);
+	if (s->contacts >= 10 * (uint64_t)s->reported) {
+		kind = NS_NOTE_GREW;
+		s->reported = s->contacts;
+	}
+	ns_event_update(s->ev, kind);
+}
+
+static void
+ns_scan_release(struct ns_detect *det, struct ns_scanner *s)
+{
+	if (s->ev == NULL)
+		return;
+	ns_event_close(s->ev);
+	free(s->ev);
+	s->ev = NULL;
+}
+
+/* Outcomes of a first contact. */
+enum ns_outcome {
+	NS_OUT_NONE,			/* says nothing either way */
+	NS_OUT_SUCCESS,
+	NS_OUT_FAILURE,
+	NS_OUT_SILENCE			/* no answer where none may come */
+};
+
+/*
+ * An ARP sweep needs this many failures: routers ask for absent hosts
+ * whenever traffic for them arrives, so a few failed requests are normal.
+ */
+#define NS_ARP_MIN_FAILED	16
+
+static int
+ns_scan_ready(const struct ns_scanner *s)
+{
+	return ns_scan_probe(s) != NS_PK_ARP || s->failed >= NS_ARP_MIN_FAILED;
+}
+
+/*
+ * Move the walk.  Silence counts half a failure: an open UDP port or a
+ * FIN, NULL or Xmas probe to an open port gets no answer either, so it
+ * is weaker evidence than a refusal.
+ */
+static void
+ns_scan_outcome(struct ns_detect *det, const uint8_t *scanner, int outcome)
+{
+	struct ns_scanner	*s;
+	struct ns_ip_host	*h;
+	double			 step;
+
+	s = ns_dmap_find(&det->scanners, scanner);
+	if (s == NULL || outcome == NS_OUT_NONE)
+		return;
+	if (outcome == NS_OUT_SUCCESS) {
+		step = log(NS_TRW_THETA1 / NS_TRW_THETA0);
+		s->llr += step;
+		if (s->llr < ns_trw_lower())
+			s->llr = ns_trw_lower();
+		return;
+	}
+
+	s->failed++;
+	if ((h = ns_host_row(det, scanner)) != NULL)
+		h->contacts_failed++;
+	step = log((1 - NS_TRW_THETA1) / (1 - NS_TRW_THETA0));
+	s->llr += outcome == NS_OUT_SILENCE ? step / 2 : step;
+	if (s->ev == NULL && s->llr >= ns_trw_upper(scanner) &&
+	    ns_scan_ready(s))
+		ns_scan_engage(det, s);
+	else if (s->ev != NULL)
+		ns_scan_progress(det, s);
+}
+
+static void
+ns_contact_key(uint8_t *key, const uint8_t *scanner, const uint8_t *target,
+    uint16_t port, uint8_t proto)
+{
+	memcpy(key, scanner, NS_IPKEY_LEN);
+	memcpy(key + NS_IPKEY_LEN, target, NS_IPKEY_LEN);
+	key[2 * NS_IPKEY_LEN] = (uint8_t)(port >> 8);
+	key[2 * NS_IPKEY_LEN + 1] = (uint8_t)port;
+	key[2 * NS_IPKEY_LEN + 2] = proto;
+}
+
+static void
+ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
+    const uint8_t *target, uint16_t port, int kind)
+{
+	struct ns_scanner	*s;
+	struct ns_ip_host	*h;
+	int			 created;
+
+	s = ns_dmap_get(&det->scanners, scanner, det->now, &created);
+	if (s == NULL)
+		return;
+	if (created) {
+		memcpy(s->dst_min, target, NS_IPKEY_LEN);
+		memcpy(s->dst_max, target, NS_IPKEY_LEN);
+	}
+	if (memcmp(target, s->dst_min, NS_IPKEY_LEN) < 0)
+		memcpy(s->dst_min, target, NS_IPKEY_LEN);
+	if (memcmp(target, s->dst_max, NS_IPKEY_LEN) > 0)
+		memcpy(s->dst_max, target, NS_IPKEY_LEN);
+	if (created)
+		s->port = port;
+	else if (port != s->port)
+		s->ports_vary = 1;
+	s->contacts++;
+	s->probes[kind]++;
+	s->last = det->now;
+	s->last_tenths = det->now_tenths;
+	ns_hll_add(s->hll_dst, target, NS_IPKEY_LEN);
+	ns_hll_add(s->hll_port, &port, sizeof(port));
+
+	if ((h = ns_host_row(det, scanner)) != NULL) {
+		h->ports_contacted = ns_hll_count(s->hll_port);
+		h->peers_contacted = ns_hll_count(s->hll_dst);
+	}
+	if (s->ev != NULL)
+		ns_scan_progress(det, s);
+}
+
+/*
+ * A probe from scanner to target: open a first contact unless one is
+ * known.  Returns the contact, new or old.
+ */
+static struct ns_contact *
+ns_contact_open(struct ns_detect *det, const uint8_t *scanner,
+    const uint8_t *target, uint16_t port, uint8_t proto, int kind)
+{
+	uint8_t			 key[NS_CKEY_LEN];
+	struct ns_contact	*c;
+	int			 created;
+
+	if (!ns_enabled(NS_EV_PORT_SCAN))
+		return NULL;
+	ns_contact_key(key, scanner, target, port, proto);
+	c = ns_dmap_get(&det->contacts, key, det->now, &created);
+	if (c == NULL || !created)
+		return c;
+	c->state = NS_CT_PENDING;
+	c->kind = (uint8_t)kind;
+	c->sent = det->now;
+	TAILQ_INSERT_TAIL(&det->pending, c, pending);
+	ns_scanner_contact(det, scanner, target, port, kind);
+	return c;
+}
+
+static struct ns_contact *
+ns_contact_find(struct ns_detect *det, const uint8_t *scanner,
+    const uint8_t *target, uint16_t port, uint8_t proto)
+{
+	uint8_t	 key[NS_CKEY_LEN];
+
+	ns_contact_key(key, scanner, target, port, proto);
+	return ns_dmap_find(&det->contacts, key);
+}
+
+/* An answer to a pending contact, or its timeout. */
+static void
+ns_contact_resolve(struct ns_detect *det, struct ns_contact *c, int outcome,
+    int next_state)
+{
+	if (c == NULL || c->state != NS_CT_PENDING)
+		return;
+	TAILQ_REMOVE(&det->pending, c, pending);
+	c->state = (uint8_t)next_state;
+	ns_scan_outcome(det, c->key, outcome);
+}
+
+/*
+ * No answer within the timeout.  A SYN, an echo request or an ARP
+ * request gets an answer from any live host, so silence fails them.  A
+ * UDP, FIN, NULL or Xmas probe to an open or filtered port gets none.
+ * An ACK probe opened for a flow seen from its middle gets none either,
+ * so its silence proves nothing.
+ */
+static void
+ns_contact_timeout(struct ns_detect *det, struct ns_contact *c)
+{
+	int	 outcome;
+
+	switch (c->kind) {
+	case NS_PK_TCP_SYN:
+	case NS_PK_ICMP_ECHO:
+	case NS_PK_ARP:
+		outcome = NS_OUT_FAILURE;
+		break;
+	case NS_PK_TCP_ACK:
+		outcome = NS_OUT_NONE;
+		break;
+	default:
+		outcome = NS_OUT_SILENCE;
+		break;
+	}
+	ns_contact_resolve(det, c, outcome, NS_CT_DONE);
+}
+
+static void
+ns_contacts_expire(struct ns_detect *det, uint32_t now, int all)
+{
+	struct ns_contact	*c;
+
+	while ((c = TAILQ_FIRST(&det->pending)) != NULL &&
+	    (all || now - c->sent >= ns_detect_conf.contact_timeout))
+		ns_contact_timeout(det, c);
+}
+
+/* SYN floods. */
+
+/* The network a flood against key is counted in: a local net, or /24. */
+static void
+ns_flood_net(const uint8_t *key, uint8_t *net, uint8_t *plen)
+{
+	const struct ns_policy	*local = ns_local_net(key);
+
+	*plen = local != NULL ? local->plen :
+	    key[0] == NS_INET_IPV4 ? 24 : 64;
+	ns_prefix_mask(key, *plen, net);
+}
+
+static void
+ns_flood_key(uint8_t *key, const uint8_t *addr, uint16_t port, uint8_t plen)
+{
+	memcpy(key, addr, NS_IPKEY_LEN);
+	key[NS_IPKEY_LEN] = (uint8_t)(port >> 8);
+	key[NS_IPKEY_LEN + 1] = (uint8_t)port;
+	key[NS_IPKEY_LEN + 2] = plen;
+}
+
+static int
+ns_flood_is_net(const struct ns_flood *f)
+{
+	return !ns_key_is_host(f->key, f->key[NS_IPKEY_LEN + 2]);
+}
+
+static uint16_t
+ns_flood_port(const struct ns_flood *f)
+{
+	return (uint16_t)(f->key[NS_IPKEY_LEN] << 8 |
+	    f->key[NS_IPKEY_LEN + 1]);
+}
+
+static void
+ns_flood_fill(struct ns_flood *f)
+{
+	struct ns_event	*ev = f->ev;
+	struct ns_top	 top[NS_TOP];
+	char		 to[INET6_ADDRSTRLEN + 8], who[3][INET6_ADDRSTRLEN];
+	int		 i;
+
+	memcpy(top, f->top, sizeof(top));
+	qsort(top, NS_TOP, sizeof(top[0]), ns_top_cmp);
+	ev->packets = f->event_syns;
+	ev->peak_rate = f->peak;
+	ev->sources = ns_hll_count(f->hll_src);
+	if (ev->sources == 0)
+		ev->sources = 1;
+
+	/* One source sending most SYNs is the attacker; else spoofed. */
+	memset(&ev->attacker, 0, sizeof(ev->attacker));
+	if (2 * (uint64_t)top[0].count >= f->event_syns && top[0].count > 0)
+		ns_addr_set(&ev->attacker, top[0].key);
+	for (i = 0; i < 3; i++) {
+		strcpy(who[i], "-");
+		if (top[i].count > 0)
+			ns_addr_text(top[i].key, who[i], sizeof(who[i]));
+	}
+
+	ns_addr_format(&ev->target, to, sizeof(to));
+	ns_describe(ev, "SYN flood on %s port %u: "
+	    "%llu SYNs, peak %u/s, about %u sources, top %s %s %s", to,
+	    ns_flood_port(f), (unsigned long long)f->event_syns, f->peak,
+	    ev->sources, who[0], who[1], who[2]);
+}
+
+static void
+ns_flood_engage(struct ns_detect *det, struct ns_flood *f)
+{
+	f->ev = calloc(1, sizeof(*f->ev));
+	if (f->ev == NULL)
+		return;
+	f->ev->type = NS_EV_SYN_FLOOD;
+	memcpy(f->ev->target.key, f->key, NS_IPKEY_LEN);
+	f->ev->target.plen = f->key[NS_IPKEY_LEN + 2];
+	f->ev->port = ns_flood_port(f);
+	f->ev->ports = 1;
+	f->ev->targets = 1;
+	ns_flood_fill(f);
+	ns_event_begin(det, f->ev);
+}
+
+static void
+ns_flood_release(struct ns_detect *det, struct ns_flood *f)
+{
+	if (f->ev == NULL)
+		return;
+	ns_flood_fill(f);
+	ns_event_close(f->ev);
+	free(f->ev);
+	f->ev = NULL;
+}
+
+/* Distinct targets of a network meter, by linear counting of 64 bits. */
+static uint32_t
+ns_flood_targets(const struct ns_flood *f)
+{
+	int	 zeros = 64 - __builtin_popcountll(f->dsts);
+
+	if (zeros == 0)
+		return 64 * 5;
+	return (uint32_t)(64 * log(64.0 / zeros) + 0.5);
+}
+
+/*
+ * Is the closed window a flood?  A network meter counts only a flood
+ * spread over at least four targets, which the meters of single targets
+ * may miss, and needs ten SYNs per target, so a sweep that sends one SYN
+ * to each host is left to the scan detector.
+ */
+static int
+ns_flood_over(const struct ns_flood *f)
+{
+	const struct ns_policy	*p = ns_policy_find(f->key);
+	uint32_t		 rate = ns_detect_conf.syn_rate;
+	uint32_t		 half = ns_detect_conf.half_open;
+	uint32_t		 open;
+
+	if (p != NULL && p->syn_rate != 0)
+		rate = p->syn_rate;
+	if (p != NULL && p->half_open != 0)
+		half = p->half_open;
+	if (f->syns < rate || f->syns == 0)
+		return 0;
+	open = f->done >= f->syns ? 0 : f->syns - f->done;
+	if ((uint64_t)open * 100 < (uint64_t)half * f->syns)
+		return 0;
+	if (ns_flood_is_net(f) && (ns_flood_targets(f) < 4 ||
+	    f->syns < 10 * ns_flood_targets(f)))
+		return 0;
+	return 1;
+}
+
+/* Close the window that started at win_start, then any empty ones. */
+static void
+ns_flood_close(struct ns_detect *det, struct ns_flood *f, uint64_t now_us)
+{
+	uint32_t	 end_sec;
+	int		 over;
+
+	if (f->win_start == 0)
+		return;
+	over = ns_flood_over(f) && ns_enabled(NS_EV_SYN_FLOOD);
+	end_sec = (uint32_t)((f->win_start + NS_USEC) / NS_USEC);
+	if (over) {
+		f->quiet_since = 0;
+		if (f->syns > f->peak)
+			f->peak = f->syns;
+		if (f->ev == NULL)
+			ns_flood_engage(det, f);
+		else {
+			ns_flood_fill(f);
+			ns_event_seen(det, f->ev);
+			ns_event_update(f->ev, 0);
+		}
+	} else if (f->ev != NULL && f->quiet_since == 0)
+		f->quiet_since = end_sec;
+
+	if (f->ev == NULL) {
+		memset(f->hll_src, 0, sizeof(f->hll_src));
+		memset(f->top, 0, sizeof(f->top));
+		f->event_syns = 0;
+		f->peak = 0;
+	}
+	f->syns = f->done = 0;
+	f->dsts = 0;
+	f->win_start = now_us >= f->win_start + NS_USEC ? 0 : f->win_start;
+}
+
+/* Time passes for a meter: close a due window, end a quiet flood. */
+static void
+ns_flood_tick(struct ns_detect *det, struct ns_flood *f, uint64_t now_us,
+    int final)
+{
+	if (f->win_start != 0 && (final || now_us >= f->win_start + NS_USEC))
+		ns_flood_close(det, f, final ? UINT64_MAX / 2 : now_us);
+	if (f->ev != NULL && f->quiet_since != 0 &&
+	    now_us / NS_USEC >= (uint64_t)f->quiet_since +
+	    ns_detect_conf.hold_down)
+		ns_flood_release(det, f);
+}
+
+static struct ns_flood *
+ns_flood_meter(struct ns_detect *det, const uint8_t *addr, uint16_t port,
+    uint8_t plen, int create)
+{
+	uint8_t			 key[NS_FKEY_LEN];
+	struct ns_flood		*f;
+	int			 created;
+
+	ns_flood_key(key, addr, port, plen);
+	if (!create)
+		return ns_dmap_find(&det->floods, key);
+	f = ns_dmap_get(&det->floods, key, det->now, &created);
+	if (f == NULL)
+		return NULL;
+	ns_flood_tick(det, f, det->now_us, 0);
+	if (f->win_start == 0)
+		f->win_start = det->now_us;
+	return f;
+}
+
+static void
+ns_flood_count(struct ns_flood *f, const uint8_t *src, const uint8_t *dst)
+{
+	f->syns++;
+	f->event_syns++;
+	ns_hll_add(f->hll_src, src, NS_IPKEY_LEN);
+	ns_top_add(f->top, src);
+	f->dsts |= 1ULL << (ns_dmap_hash(dst, NS_IPKEY_LEN) & 63);
+}
+
+/*
+ * A SYN to dst:port.  Returns 1 while a flood against that port is
+ * engaged, so that its spoofed sources open no first contacts.
+ */
+static int
+ns_flood_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
+    uint16_t port)
+{
+	uint8_t		 net[NS_IPKEY_LEN], plen;
+	struct ns_flood	*f, *n;
+
+	if (!ns_enabled(NS_EV_SYN_FLOOD))
+		return 0;
+	f = ns_flood_meter(det, dst, port, dst[0] == NS_INET_IPV4 ? 32 : 128,
+	    1);
+	if (f != NULL)
+		ns_flood_count(f, src, dst);
+
+	ns_flood_net(dst, net, &plen);
+	n = ns_flood_meter(det, net, port, plen, 1);
+	if (n != NULL)
+		ns_flood_count(n, src, dst);
+	return (f != NULL && f->ev != NULL) || (n != NULL && n->ev != NULL);
+}
+
+static uint32_t
+ns_handshake_slot(const uint8_t *client, uint16_t cport,
+    const uint8_t *server, uint16_t sport, uint32_t *tag)
+{
+	uint8_t		 key[2 * NS_IPKEY_LEN + 4];
+	uint32_t	 h;
+
+	memcpy(key, client, NS_IPKEY_LEN);
+	memcpy(key + NS_IPKEY_LEN, server, NS_IPKEY_LEN);
+	memcpy(key + 2 * NS_IPKEY_LEN, &cport, 2);
+	memcpy(key + 2 * NS_IPKEY_LEN + 2, &sport, 2);
+	h = ns_dmap_hash(key, sizeof(key));
+	*tag = (h >> 16) | 1;
+	return h & (NS_HS_SLOTS - 1);
+}
+
+/* The server's SYN-ACK: remember the ACK number that completes it. */
+static void
+ns_handshake_offer(struct ns_detect *det, const uint8_t *server,
+    const uint8_t *client, const struct ns_probe *p)
+{
+	uint32_t	 tag, slot;
+
+	slot = ns_handshake_slot(client, p->dport, server, p->sport, &tag);
+	det->handshakes[slot] = (uint64_t)tag << 32 | (p->tcp_seq + 1);
+}
+
+/*
+ * The client's ACK: a completed handshake counts against the flood.
+ * Returns 1 when the ACK completed a handshake seen here.
+ */
+static int
+ns_handshake_ack(struct ns_detect *det, const uint8_t *client,
+    const uint8_t *server, const struct ns_probe *p)
+{
+	uint8_t		 net[NS_IPKEY_LEN], plen;
+	uint32_t	 tag, slot;
+	struct ns_flood	*f;
+
+	slot = ns_handshake_slot(client, p->sport, server, p->dport, &tag);
+	if (det->handshakes[slot] != ((uint64_t)tag << 32 | p->tcp_ack))
+		return 0;
+	det->handshakes[slot] = 0;
+
+	f = ns_flood_meter(det, server, p->dport,
+	    server[0] == NS_INET_IPV4 ? 32 : 128, 0);
+	if (f != NULL)
+		f->done++;
+	ns_flood_net(server, net, &plen);
+	f = ns_flood_meter(det, net, p->dport, plen, 0);
+	if (f != NULL)
+		f->done++;
+	return 1;
+}
+
+/* Suspicious traffic. */
+
+static int
+ns_key_unspecified(const uint8_t *key)
+{
+	static const uint8_t	 zero[16];
+
+	return memcmp(key + 1, zero, key[0] == NS_INET_IPV4 ? 4 : 16) == 0;
+}
+
+static int
+ns_key_loopback(const uint8_t *key)
+{
+	static const uint8_t	 one[16] = { [15] = 1 };
+
+	if (key[0] == NS_INET_IPV4)
+		return key[1] == 127;
+	return memcmp(key + 1, one, 16) == 0;
+}
+
+/*
+ * Multicast, limited broadcast or the directed broadcast of a local
+ * network: such traffic answers no single host, so it opens no contact.
+ */
+static int
+ns_key_group(const uint8_t *key)
+{
+	const struct ns_policy	*local;
+	unsigned		 i;
+
+	if (key[0] == NS_INET_IPV6)
+		return key[1] == 0xff;
+	if (key[1] >= 224)
+		return 1;
+	local = ns_local_net(key);
+	if (local == NULL || local->plen >= 31)
+		return 0;
+	for (i = local->plen; i < 32; i++)
+		if ((key[1 + i / 8] & (0x80 >> (i % 8))) == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Land attack: a TCP or UDP packet from an address and port to the same
+ * address and port, which some stacks answered forever.  A host never
+ * sends one to itself over a real link.
+ */
+static void
+ns_check_land(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
+    const struct ns_probe *p)
+{
+	if (det->loopback || memcmp(src, dst, NS_IPKEY_LEN) != 0)
+		return;
+	if (!(p->flags & NS_PR_PORTS) || p->sport != p->dport)
+		return;
+	if (ns_key_loopback(src) || ns_key_unspecified(src))
+		return;
+	ns_alert_hit(det, NS_EV_LAND, src, dst, p->dport,
+	    "land attack (same source and destination address and port)");
+}
+
+/* TCP flag sets that no stack sends (RFC 9293 gives them no meaning). */
+static const char *
+ns_bad_flags(uint8_t flags)
+{
+	uint8_t	 f = flags & (NS_TH_FIN | NS_TH_SYN | NS_TH_RST | NS_TH_PSH |
+		    NS_TH_ACK | NS_TH_URG);
+
+	if (f == 0)
+		return "TCP NULL packet (no flags)";
+	if ((f & (NS_TH_SYN | NS_TH_FIN)) == (NS_TH_SYN | NS_TH_FIN))
+		return "TCP SYN and FIN together";
+	if ((f & (NS_TH_SYN | NS_TH_RST)) == (NS_TH_SYN | NS_TH_RST))
+		return "TCP SYN and RST together";
+	if ((f & (NS_TH_FIN | NS_TH_PSH | NS_TH_URG)) ==
+	    (NS_TH_FIN | NS_TH_PSH | NS_TH_URG) && (f & NS_TH_ACK) == 0)
+		return "TCP Xmas packet (FIN, PSH and URG)";
+	return NULL;
+}
+
+static void
+ns_check_fragment(struct ns_detect *det, const uint8_t *src,
+    const uint8_t *dst, const struct ns_probe *p)
+{
+	uint8_t		 key[NS_FRKEY_LEN];
+	struct ns_frag	*fr;
+	uint32_t	 lo = p->frag_offset, hi = lo + p->frag_len;
+	unsigned	 i;
+	int		 created;
+
+	if (hi > 65535 - (p->flags & NS_PR_IPV6 ? 0 : 20)) {
+		if (p->proto == NS_PROTO_ICMP)
+			ns_alert_hit(det, NS_EV_PING_OF_DEATH, src, dst, 0,
+			    "ping of death (ICMP datagram over 65535 bytes)");
+		else
+			ns_alert_hit(det, NS_EV_BAD_FRAGMENT, src, dst, 0,
+			    "fragment ends past 65535 bytes");
+	}
+	if (p->proto == NS_PROTO_TCP && lo == 0 &&
+	    (p->flags & NS_PR_FRAG_MORE) && !(p->flags & NS_PR_PORTS))
+		ns_alert_hit(det, NS_EV_BAD_FRAGMENT, src, dst, 0,
+		    "tiny first fragment without the whole TCP header");
+	if (p->proto == NS_PROTO_TCP && lo == 8)
+		ns_alert_hit(det, NS_EV_BAD_FRAGMENT, src, dst, 0,
+		    "TCP fragment at offset 8 (header overwrite)");
+
+	memcpy(key, src, NS_IPKEY_LEN);
+	memcpy(key + NS_IPKEY_LEN, dst, NS_IPKEY_LEN);
+	memcpy(key + 2 * NS_IPKEY_LEN, &p->frag_id, 4);
+	key[NS_FRKEY_LEN - 1] = p->proto;
+	fr = ns_dmap_get(&det->frags, key, det->now, &created);
+	if (fr == NULL)
+		return;
+	for (i = 0; i < fr->n; i++) {
+		/* An exact copy is a duplicate on the link, not an attack. */
+		if (fr->lo[i] == lo && fr->hi[i] == hi)
+			return;
+		if (lo < fr->hi[i] && fr->lo[i] < hi) {
+			ns_alert_hit(det, NS_EV_BAD_FRAGMENT, src, dst, 0,
+			    "overlapping IP fragments");
+			return;
+		}
+	}
+	if (fr->n < NS_FRAG_RANGES) {
+		fr->lo[fr->n] = lo;
+		fr->hi[fr->n] = hi;
+		fr->n++;
+	}
+}
+
+static int
+ns_port_forbidden(const uint8_t *set, uint16_t port)
+{
+	return (set[port / 8] & (1 << (port % 8))) != 0;
+}
+
+/* ARP: learn bindings, flag a changed one, open sweep contacts. */
+static void
+ns_detect_arp(struct ns_detect *det, const struct ns_probe *p)
+{
+	struct ns_arp_binding	*b;
+	uint8_t			 spa[NS_IPKEY_LEN], tpa[NS_IPKEY_LEN];
+	char			 what[96];
+	uint32_t		 seen;
+	int			 created;
+
+	ns_ipkey_set(spa, 4, p->u.arp.spa);
+	ns_ipkey_set(tpa, 4, p->u.arp.tpa);
+	if (ns_key_unspecified(spa))
+		return;
+
+	if (p->u.arp.op == 1 && memcmp(spa, tpa, NS_IPKEY_LEN) != 0)
+		ns_contact_open(det, spa, tpa, 0, NS_PROTO_ARP, NS_PK_ARP);
+	else if (p->u.arp.op == 2)
+		ns_contact_resolve(det, ns_contact_find(det, tpa, spa, 0,
+		    NS_PROTO_ARP), NS_OUT_SUCCESS, NS_CT_DONE);
+
+	b = ns_dmap_find(&det->arp, p->u.arp.spa);
+	seen = b != NULL ? b->head.touched : 0;
+	b = ns_dmap_get(&det->arp, p->u.arp.spa, det->now, &created);
+	if (b == NULL)
+		return;
+	if (!created && memcmp(b->mac, p->u.arp.sha, NS_MAC_LEN) != 0 &&
+	    det->now - seen <= ns_detect_conf.arp_window) {
+		snprintf(what, sizeof(what), "ARP: address moved from "
+		    "%02x:%02x:%02x:%02x:%02x:%02x to "
+		    "%02x:%02x:%02x:%02x:%02x:%02x", b->mac[0], b->mac[1],
+		    b->mac[2], b->mac[3], b->mac[4], b->mac[5],
+		    p->u.arp.sha[0], p->u.arp.sha[1], p->u.arp.sha[2],
+		    p->u.arp.sha[3], p->u.arp.sha[4], p->u.arp.sha[5]);
+		ns_alert_hit(det, NS_EV_ARP_SPOOF, spa, NULL, 0, what);
+	}
+	memcpy(b->mac, p->u.arp.sha, NS_MAC_LEN);
+}
+
+/* Per-protocol steps. */
+
+/*
+ * The flow filter remembers recent flows by a tag per slot, so that only
+ * the first packet of a flow looks up contacts.  A collision makes a
+ * first packet look known, which at worst misses one probe.
+ */
+static uint32_t
+ns_flow_slot(const uint8_t *src, const uint8_t *dst, uint16_t sport,
+    uint16_t dport, uint8_t proto, uint32_t *tag)
+{
+	uint8_t		 key[2 * NS_IPKEY_LEN + 5];
+	uint32_t	 h;
+
+	memcpy(key, src, NS_IPKEY_LEN);
+	memcpy(key + NS_IPKEY_LEN, dst, NS_IPKEY_LEN);
+	memcpy(key + 2 * NS_IPKEY_LEN, &sport, 2);
+	memcpy(key + 2 * NS_IPKEY_LEN + 2, &dport, 2);
+	key[sizeof(key) - 1] = proto;
+	h = ns_dmap_hash(key, sizeof(key));
+	*tag = (h >> 16) | 1;
+	return h & (NS_FLOW_SLOTS - 1);
+}
+
+/* Mark the flow seen; returns 1 if it was seen before. */
+static int
+ns_flow_mark(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
+    const struct ns_probe *p)
+{
+	uint32_t	 tag, slot;
+
+	slot = ns_flow_slot(src, dst, p->sport, p->dport, p->proto, &tag);
+	if (det->flows[slot] == tag)
+		return 1;
+	det->flows[slot] = tag;
+	return 0;
+}
+
+static int
+ns_flow_known(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
+    uint16_t sport, uint16_t dport, uint8_t proto)
+{
+	uint32_t	 tag, slot;
+
+	slot = ns_flow_slot(src, dst, sport, dport, proto, &tag);
+	return det->flows[slot] == tag;
+}
+
+static void
+ns_tcp_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
+    const struct ns_probe *p)
+{
+	struct ns_ip_host	*h;
+
+	if ((h = ns_host_row(det, src)) != NULL)
+		h->syns_sent++;
+	if (ns_key_group(dst))
+		return;
+	if (ns_port_forbidden(ns_detect_conf.forbidden_tcp, p->dport))
+		ns_alert_hit(det, NS_EV_FORBIDDEN_PORT, src, dst, p->dport,
+		    "connection attempt to a forbidden TCP port");
+	if (ns_flood_syn(det, src, dst, p->dport))
+		return;
+	ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP,
+	    NS_PK_TCP_SYN);
+}
+
+static void
+ns_tcp_rst(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
+    const struct ns_probe *p)
+{
+	struct ns_contact	*c;
+	struct ns_scanner	*s;
+
+	/* The target refuses: the probe failed. */
+	c = ns_contact_find(det, dst, src, p->sport, NS_PROTO_TCP);
+	if (c != NULL && c->state == NS_CT_PENDING) {
+		ns_contact_resolve(det, c, NS_OUT_FAILURE, NS_CT_DONE);
+		return;
+	}
+
+	/* The scanner resets an answered SYN: a half-open scan. */
+	c = ns_contact_find(det, src, dst, p->dport, NS_PROTO_TCP);
+	if (c != NULL && c->state == NS_CT_ANSWERED) {
+		c->state = NS_CT_DONE;
+		if ((s = ns_dmap_find(&det->scanners, src)) != NULL)
+			s->half_open++;
+	}
+}
+
+static void
+ns_tcp_ack(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
+    const struct ns_probe *p, int seen)
+{
+	uint8_t			 f = p->tcp_flags & 0x3f;
+	struct ns_contact	*c;
+	struct ns_scanner	*s;
+
+	if ((f & ~NS_TH_PSH) == NS_TH_ACK &&
+	    ns_handshake_ack(det, src, dst, p)) {
+		c = ns_contact_find(det, src, dst, p->dport, NS_PROTO_TCP);
+		if (c != NULL && c->state == NS_CT_ANSWERED) {
+			c->state = NS_CT_DONE;
+			s = ns_dmap_find(&det->scanners, src);
+			if (s != NULL)
+				s->completed++;
+		}
+		return;
+	}
+
+	/* An ACK that belongs to no flow seen: an ACK scan probe. */
+	if (f == NS_TH_ACK && !seen && !ns_key_group(dst) &&
+	    !ns_flow_known(det, dst, src, p->dport, p->sport, NS_PROTO_TCP))
+		ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP,
+		    NS_PK_TCP_ACK);
+}
+
+static void
+ns_detect_tcp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
+    const struct ns_probe *p)
+{
+	uint8_t		 f = p->tcp_flags & 0x3f;
+	const char	*bad = ns_bad_flags(p->tcp_flags);
+	int		 seen = ns_flow_mark(det, src, dst, p);
+	int		 kind;
+
+	if (bad != NULL)
+		ns_alert_hit(det, NS_EV_BAD_TCP_FLAGS, src, dst, 0, bad);
+
+	if ((f & (NS_TH_SYN | NS_TH_ACK | NS_TH_RST | NS_TH_FIN)) ==
+	    NS_TH_SYN)
+		ns_tcp_syn(det, src, dst, p);
+	else if ((f & (NS_TH_SYN | NS_TH_ACK | NS_TH_RST)) ==
+	    (NS_TH_SYN | NS_TH_ACK)) {
+		ns_handshake_offer(det, src, dst, p);
+		ns_contact_resolve(det, ns_contact_find(det, dst, src,
+		    p->sport, NS_PROTO_TCP), NS_OUT_SUCCESS, NS_CT_ANSWERED);
+	} else if (f & NS_TH_RST)
+		ns_tcp_rst(det, src, dst, p);
+	else if (f & NS_TH_ACK)
+		ns_tcp_ack(det, src, dst, p, seen);
+	else if (!seen && !ns_key_group(dst) && (f & NS_TH_SYN) == 0) {
+		if (f == 0)
+			kind = NS_PK_TCP_NULL;
+		else if ((f & (NS_TH_FIN | NS_TH_PSH | NS_TH_URG)) ==
+		    (NS_TH_FIN | NS_TH_PSH | NS_TH_URG))
+			kind = NS_PK_TCP_XMAS;
+		else
+			kind = NS_PK_TCP_FIN;
+		ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP, kind);
+	}
+}
+
+static void
+ns_detect_udp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
+    const struct ns_probe *p)
+{
+	struct ns_contact	*c;
+
+	if (ns_key_group(dst) || ns_key_unspecified(src))
+		return;
+	if (ns_flow_mark(det, src, dst, p))
+		return;
+
+	/*
+	 * A datagram from a well-known service port to a high port answers
+	 * a request, perhaps one forged by a reflection attack: never a
+	 * probe, so it opens no contact.
+	 */
+	if (p->sport < 1024 && p->dport >= 1024)
+		return;
+
+	/* The first packet back from a probed port answers the probe. */
+	c = ns_contact_find(det, dst, src, p->sport, NS_PROTO_UDP);
+	if (c != NULL) {
+		ns_contact_resolve(det, c, NS_OUT_SUCCESS, NS_CT_DONE);
+		return;
+	}
+	if (ns_flow_known(det, dst, src, p->dport, p->sport, NS_PROTO_UDP))
+		return;
+	if (ns_port_forbidden(ns_detect_conf.forbidden_udp, p->dport))
+		ns_alert_hit(det, NS_EV_FORBIDDEN_PORT, src, dst, p->dport,
+		    "datagram to a forbidden UDP port");
+	ns_contact_open(det, src, dst, p->dport, NS_PROTO_UDP, NS_PK_UDP);
+}
+
+/*
+ * Does an ICMP error report that the quoted probe could not reach its
+ * port or host?  Other errors, and the answers to traceroute's probes,
+ * say nothing about a scan.
+ */
+static int
+ns_icmp_failure(const struct ns_probe *p)
+{
+	if (p->inner_proto == NS_PROTO_UDP &&
+	    p->inner_dport >= NS_TRACEROUTE_LO &&
+	    p->inner_dport <= NS_TRACEROUTE_HI)
+		return NS_OUT_NONE;
+	if (!(p->flags & NS_PR_IPV6))
+		return p->icmp_type == 3 && (p->icmp_code <= 1 ||
+		    p->icmp_code == 3 || p->icmp_code == 9 ||
+		    p->icmp_code == 10 || p->icmp_code == 13) ?
+		    NS_OUT_FAILURE : NS_OUT_NONE;
+	return p->icmp_type == 1 && p->icmp_code != 2 &&
+	    p->icmp_code <= 4 ? NS_OUT_FAILURE : NS_OUT_NONE;
+}
+
+static int
+ns_key_broadcast(const uint8_t *key, const struct ns_probe *p)
+{
+	if (key[0] != NS_INET_IPV4)
+		return 0;
+	if (p->flags & NS_PR_BCAST)
+		return 1;
+	if (key[1] == 255 && key[2] == 255 && key[3] == 255 && key[4] == 255)
+		return 1;
+	return key[1] < 224 && ns_key_group(key);
+}
+
+static void
+ns_detect_icmp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
+    const struct ns_probe *p)
+{
+	int		 v6 = (p->flags & NS_PR_IPV6) != 0;
+	uint8_t		 target[NS_IPKEY_LEN];
+	uint16_t	 port;
+
+	if (p->icmp_type == (v6 ? 128 : 8)) {
+		if (ns_key_broadcast(dst, p))
+			ns_alert_hit(det, NS_EV_SMURF, src, dst, 0,
+			    "smurf: ICMP echo request to a broadcast address");
+		if (!ns_key_group(dst) && !ns_key_unspecified(src))
+			ns_contact_open(det, src, dst, 0, p->proto,
+			    NS_PK_ICMP_ECHO);
+	} else if (p->icmp_type == (v6 ? 129 : 0)) {
+		ns_contact_resolve(det, ns_contact_find(det, dst, src, 0,
+		    p->proto), NS_OUT_SUCCESS, NS_CT_DONE);
+	} else if (p->flags & NS_PR_INNER) {
+		ns_ipkey_set(target, v6 ? 6 : 4, p->u.inner_dst);
+		port = p->inner_proto == NS_PROTO_TCP ||
+		    p->inner_proto == NS_PROTO_UDP ? p->inner_dport : 0;
+		ns_contact_resolve(det, ns_contact_find(det, dst, target, port,
+		    p->inner_proto), ns_icmp_failure(p), NS_CT_DONE);
+	}
+}
+
+/* Entry points. */
+
+static void
+ns_detect_clock(struct ns_detect *det, uint32_t sec, uint32_t usec)
+{
+	uint64_t	 us = (uint64_t)sec * NS_USEC + (usec < NS_USEC ?
+			    usec : NS_USEC - 1);
+
+	if (us > det->now_us) {
+		det->now_us = us;
+		det->now = sec;
+		det->now_tenths = (uint8_t)((us % NS_USEC) / 100000);
+	}
+}
+
+void
+ns_detect_frame(struct ns_detect *det, struct ns_store *st,
+    const struct ns_conv_key *ck, const struct ns_probe *p, uint32_t sec,
+    uint32_t usec)
+{
+	const uint8_t	*src = ck->key + NS_CONV_IPKEYS;
+	const uint8_t	*dst = src + NS_IPKEY_LEN;
+
+	det->st = st;
+	ns_detect_clock(det, sec, usec);
+	if (det->now != det->last_tick)
+		ns_detect_tick(det, st, det->now);
+
+	if (p->flags & NS_PR_ARP) {
+		ns_detect_arp(det, p);
+		return;
+	}
+	if (!ck->key[1])
+		return;
+
+	ns_check_land(det, src, dst, p);
+	if (p->flags & NS_PR_FRAG)
+		ns_check_fragment(det, src, dst, p);
+	if (p->proto == NS_PROTO_TCP && (p->flags & NS_PR_PORTS))
+		ns_detect_tcp(det, src, dst, p);
+	else if (p->proto == NS_PROTO_UDP && (p->flags & NS_PR_PORTS))
+		ns_detect_udp(det, src, dst, p);
+	else if (p->flags & NS_PR_ICMP)
+		ns_detect_icmp(det, src, dst, p);
+}
+
+void
+ns_detect_tick(struct ns_detect *det, struct ns_store *st, uint32_t sec)
+{
+	struct ns_detect_conf	*c = &ns_detect_conf;
+	struct ns_flood		*f;
+
+	det->st = st;
+	if (sec > det->now)
+		ns_detect_clock(det, sec, 0);
+	det->last_tick = det->now;
+
+	ns_contacts_expire(det, det->now, 0);
+	ns_dmap_expire(&det->contacts, det->now, c->scan_window);
+	ns_dmap_expire(&det->scanners, det->now, c->scan_window);
+
+	for (f = NS_DMAP_FIRST(&det->floods); f != NULL; f = NS_DMAP_NEXT(f))
+		ns_flood_tick(det, f, det->now_us, 0);
+	ns_dmap_expire(&det->floods, det->now, c->hold_down + 2);
+
+	ns_dmap_expire(&det->alerts, det->now, c->hold_down);
+	ns_dmap_expire(&det->frags, det->now, NS_FRAG_IDLE);
+	ns_dmap_expire(&det->arp, det->now, c->arp_window);
+}
+
+void
+ns_detect_finish(struct ns_detect *det, struct ns_store *st)
+{
+	struct ns_flood		*f;
+	struct ns_scanner	*s;
+	struct ns_dnode		*n;
+
+	det->st = st;
+	ns_contacts_expire(det, det->now, 1);
+	for (f = NS_DMAP_FIRST(&det->floods); f != NULL; f = NS_DMAP_NEXT(f)) {
+		ns_flood_tick(det, f, det->now_us, 1);
+		ns_flood_release(det, f);
+	}
+	for (s = NS_DMAP_FIRST(&det->scanners); s != NULL;
+	    s = NS_DMAP_NEXT(s))
+		ns_scan_release(det, s);
+	while ((n = NS_DMAP_FIRST(&det->alerts)) != NULL)
+		ns_dmap_remove(&det->alerts, n);
+}

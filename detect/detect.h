@@ -1,0 +1,136 @@
+/* netsentry: port scan, SYN flood and suspicious traffic detectors. */
+#ifndef NS_DETECT_H
+#define NS_DETECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "event.h"
+#include "tables.h"
+
+/*
+ * What the detectors need of a decoded frame beyond its conversation key
+ * (whose IP keys give the addresses).  The reader thread fills it, so it
+ * must fit one cache line of the ring.
+ */
+#define NS_PR_PORTS	0x01	/* sport and dport are valid */
+#define NS_PR_ICMP	0x02	/* icmp_type and icmp_code are valid */
+#define NS_PR_INNER	0x04	/* an ICMP error quoted a header */
+#define NS_PR_FRAG	0x08	/* an IP fragment, first or later */
+#define NS_PR_FRAG_MORE	0x10
+#define NS_PR_ARP	0x20	/* u.arp is valid */
+#define NS_PR_BCAST	0x40	/* Ethernet broadcast destination */
+#define NS_PR_IPV6	0x80
+
+struct ns_probe {
+	uint8_t		 flags;
+	uint8_t		 proto;		/* IP protocol after extensions */
+	uint8_t		 tcp_flags;
+	uint8_t		 icmp_type;
+	uint8_t		 icmp_code;
+	uint8_t		 inner_proto;
+	uint16_t	 sport;
+	uint16_t	 dport;
+	uint16_t	 inner_dport;
+	uint32_t	 tcp_seq;
+	uint32_t	 tcp_ack;
+	uint32_t	 frag_offset;
+	uint32_t	 frag_len;
+	uint32_t	 frag_id;
+	union {
+		uint8_t	 inner_dst[16];	/* quoted destination address */
+		struct {
+			uint16_t op;
+			uint8_t	 sha[NS_MAC_LEN];
+			uint8_t	 spa[4];
+			uint8_t	 tpa[4];
+		} arp;
+	} u;
+};
+
+void	 ns_probe_fill(const struct ns_decoded *, struct ns_probe *);
+
+/* Sensitivity of the port scan test, per subnet. */
+enum ns_sensitivity {
+	NS_SENS_DEFAULT = 0,
+	NS_SENS_LOW,
+	NS_SENS_NORMAL,
+	NS_SENS_HIGH
+};
+
+/* A policy directive: settings for the addresses in one CIDR block. */
+struct ns_policy {
+	uint8_t		 net[NS_IPKEY_LEN];
+	uint8_t		 plen;
+	int		 exempt;	/* never reported as an attacker */
+	int		 sensitivity;	/* enum ns_sensitivity */
+	uint32_t	 syn_rate;	/* 0: the global value */
+	uint32_t	 half_open;	/* percent; 0: the global value */
+};
+
+/* Detector settings; ns_detect_conf holds the ones in force. */
+struct ns_detect_conf {
+	int		 enabled[NS_EV_TYPES];
+	uint32_t	 contact_timeout;	/* seconds */
+	uint32_t	 scan_window;		/* seconds */
+	uint32_t	 hold_down;		/* seconds */
+	int		 sensitivity;		/* enum ns_sensitivity */
+	uint32_t	 syn_rate;		/* SYNs per second */
+	uint32_t	 half_open;		/* percent of SYNs */
+	uint32_t	 arp_window;		/* seconds */
+	size_t		 max_contacts;
+	size_t		 max_scanners;
+	size_t		 max_flood_targets;
+	size_t		 max_alerts;
+	size_t		 max_fragments;
+	size_t		 max_arp;
+	uint8_t		 forbidden_tcp[65536 / 8];
+	uint8_t		 forbidden_udp[65536 / 8];
+	struct ns_policy *policies;
+	size_t		 npolicies;
+	struct ns_policy *local_nets;	/* only net and plen are used */
+	size_t		 nlocal_nets;
+};
+
+extern struct ns_detect_conf ns_detect_conf;
+
+/* Put the defaults into c. */
+void	 ns_detect_conf_defaults(struct ns_detect_conf *c);
+void	 ns_detect_conf_clear(struct ns_detect_conf *c);
+
+/*
+ * Parse "ADDRESS/PREFIX" into an IP key and a prefix length.  Returns -1
+ * with a reason in err when the text is not a CIDR block.
+ */
+int	 ns_cidr_parse(const char *text, uint8_t *key, uint8_t *plen,
+	    char *err, size_t errlen);
+
+struct ns_detect;
+
+/*
+ * One detector set per data source, used under the source's store lock.
+ * source is the nsCaptureIndex that events name; loopback is set for a
+ * loopback interface, where a packet from an address to itself is normal.
+ */
+struct ns_detect *ns_detect_new(unsigned source, int loopback);
+void	 ns_detect_free(struct ns_detect *);
+
+/* Examine one frame, after the tables counted it. */
+void	 ns_detect_frame(struct ns_detect *, struct ns_store *,
+	    const struct ns_conv_key *, const struct ns_probe *,
+	    uint32_t sec, uint32_t usec);
+
+/* Let time pass without packets: timeouts and hold-down times. */
+void	 ns_detect_tick(struct ns_detect *, struct ns_store *, uint32_t sec);
+
+/*
+ * The input ended: pending first contacts count as failed, and every
+ * active event is released at the time of the last packet.
+ */
+void	 ns_detect_finish(struct ns_detect *, struct ns_store *);
+
+/* Bytes held by detector state, for the benchmarks. */
+size_t	 ns_detect_memory(const struct ns_detect *);
+
+#endif /* NS_DETECT_H */

@@ -1,0 +1,186 @@
+/*
+ * netsentry: bounded hash maps with an age list, for detector state.
+ *
+ * A detector map is keyed by bytes that an attacker chooses, so the hash
+ * takes a secret seed drawn at start-up, and the map never grows past
+ * its configured size: a full map drops its least recently touched node.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "dmap.h"
+
+#define NS_DMAP_BUCKETS_MIN	64
+
+static uint64_t	ns_dmap_seed;
+
+uint32_t
+ns_dmap_hash(const void *key, size_t len)
+{
+	const uint8_t	*p = key;
+	uint64_t	 h, w;
+	size_t		 i;
+
+	if (ns_dmap_seed == 0 &&
+	    getrandom(&ns_dmap_seed, sizeof(ns_dmap_seed), 0) !=
+	    sizeof(ns_dmap_seed))
+		ns_dmap_seed = 0x9e3779b97f4a7c15ULL;
+	ns_dmap_seed |= 1;
+
+	h = ns_dmap_seed ^ (len * 0xff51afd7ed558ccdULL);
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p + i, len - i);
+	h = (h ^ w ^ ns_dmap_seed) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+int
+ns_dmap_init(struct ns_dmap *m, size_t keyoff, size_t keylen,
+    size_t nodesize, size_t max)
+{
+	memset(m, 0, sizeof(*m));
+	m->keyoff = keyoff;
+	m->keylen = keylen;
+	m->nodesize = nodesize;
+	m->max = max;
+	m->nbuckets = NS_DMAP_BUCKETS_MIN;
+	m->buckets = calloc(m->nbuckets, sizeof(*m->buckets));
+	TAILQ_INIT(&m->lru);
+	return m->buckets == NULL ? -1 : 0;
+}
+
+void
+ns_dmap_free(struct ns_dmap *m)
+{
+	struct ns_dnode	*n;
+
+	while ((n = TAILQ_FIRST(&m->lru)) != NULL)
+		ns_dmap_remove(m, n);
+	free(m->buckets);
+	m->buckets = NULL;
+}
+
+static const uint8_t *
+ns_dmap_key(const struct ns_dmap *m, const struct ns_dnode *n)
+{
+	return (const uint8_t *)n + m->keyoff;
+}
+
+static struct ns_dnode *
+ns_dmap_lookup(struct ns_dmap *m, const void *key, uint32_t h)
+{
+	struct ns_dnode	*n;
+
+	for (n = m->buckets[h & (m->nbuckets - 1)]; n != NULL; n = n->hnext)
+		if (n->hash == h &&
+		    memcmp(ns_dmap_key(m, n), key, m->keylen) == 0)
+			return n;
+	return NULL;
+}
+
+void *
+ns_dmap_find(struct ns_dmap *m, const void *key)
+{
+	return ns_dmap_lookup(m, key, ns_dmap_hash(key, m->keylen));
+}
+
+/* Double the bucket array; without memory, chains just grow longer. */
+static void
+ns_dmap_grow(struct ns_dmap *m)
+{
+	struct ns_dnode	**nb, *n;
+	size_t		  size = m->nbuckets * 2, b;
+
+	nb = calloc(size, sizeof(*nb));
+	if (nb == NULL)
+		return;
+	TAILQ_FOREACH(n, &m->lru, age) {
+		b = n->hash & (size - 1);
+		n->hnext = nb[b];
+		nb[b] = n;
+	}
+	free(m->buckets);
+	m->buckets = nb;
+	m->nbuckets = size;
+}
+
+void *
+ns_dmap_get(struct ns_dmap *m, const void *key, uint32_t now, int *created)
+{
+	struct ns_dnode	*n;
+	uint32_t	 h = ns_dmap_hash(key, m->keylen);
+
+	*created = 0;
+	n = ns_dmap_lookup(m, key, h);
+	if (n != NULL) {
+		ns_dmap_touch(m, n, now);
+		return n;
+	}
+
+	if (m->count >= m->max && !TAILQ_EMPTY(&m->lru)) {
+		ns_dmap_remove(m, TAILQ_FIRST(&m->lru));
+		m->evictions++;
+	}
+	if (m->count >= m->max || (n = calloc(1, m->nodesize)) == NULL)
+		return NULL;
+	memcpy((uint8_t *)n + m->keyoff, key, m->keylen);
+	n->hash = h;
+	n->touched = now;
+	if (m->count >= m->nbuckets)
+		ns_dmap_grow(m);
+	n->hnext = m->buckets[h & (m->nbuckets - 1)];
+	m->buckets[h & (m->nbuckets - 1)] = n;
+	TAILQ_INSERT_TAIL(&m->lru, n, age);
+	m->count++;
+	*created = 1;
+	return n;
+}
+
+void
+ns_dmap_touch(struct ns_dmap *m, void *node, uint32_t now)
+{
+	struct ns_dnode	*n = node;
+
+	if (now >= n->touched) {
+		n->touched = now;
+		if (TAILQ_NEXT(n, age) != NULL) {
+			TAILQ_REMOVE(&m->lru, n, age);
+			TAILQ_INSERT_TAIL(&m->lru, n, age);
+		}
+	}
+}
+
+void
+ns_dmap_remove(struct ns_dmap *m, void *node)
+{
+	struct ns_dnode	*n = node, **pp;
+
+	pp = &m->buckets[n->hash & (m->nbuckets - 1)];
+	while (*pp != n)
+		pp = &(*pp)->hnext;
+	*pp = n->hnext;
+	TAILQ_REMOVE(&m->lru, n, age);
+	m->count--;
+	if (m->on_remove != NULL)
+		m->on_remove(m, n);
+	free(n);
+}
+
+void
+ns_dmap_expire(struct ns_dmap *m, uint32_t now, uint32_t idle)
+{
+	struct ns_dnode	*n;
+
+	while ((n = TAILQ_FIRST(&m->lru)) != NULL && now > n->touched &&
+	    now - n->touched > idle)
+		ns_dmap_remove(m, n);
+}

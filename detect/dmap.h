@@ -1,0 +1,57 @@
+/* netsentry: bounded hash maps with an age list, for detector state. */
+#ifndef NS_DMAP_H
+#define NS_DMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <bsd/sys/queue.h>
+
+/*
+ * Every node starts with this head, followed by the key and then the
+ * user's fields.  The age list runs from the least recently touched node
+ * to the most recent, so both the oldest idle node and the victim of a
+ * full map are at its head.
+ */
+struct ns_dnode {
+	struct ns_dnode		*hnext;
+	TAILQ_ENTRY(ns_dnode)	 age;
+	uint32_t		 hash;
+	uint32_t		 touched;	/* packet time, seconds */
+};
+
+struct ns_dmap;
+typedef void ns_dnode_fn(struct ns_dmap *, struct ns_dnode *);
+
+struct ns_dmap {
+	struct ns_dnode		**buckets;
+	size_t			  nbuckets;	/* power of two */
+	size_t			  count;
+	size_t			  max;
+	size_t			  keylen;
+	size_t			  keyoff;	/* key offset in the node */
+	size_t			  nodesize;
+	TAILQ_HEAD(, ns_dnode)	  lru;
+	ns_dnode_fn		 *on_remove;	/* optional, before free */
+	void			 *owner;
+	uint64_t		  evictions;	/* removed to make room */
+};
+
+int	 ns_dmap_init(struct ns_dmap *, size_t keyoff, size_t keylen,
+	    size_t nodesize, size_t max);
+void	 ns_dmap_free(struct ns_dmap *);
+
+void	*ns_dmap_find(struct ns_dmap *, const void *key);
+/* Find or create; *created tells which.  NULL when memory runs out. */
+void	*ns_dmap_get(struct ns_dmap *, const void *key, uint32_t now,
+	    int *created);
+void	 ns_dmap_touch(struct ns_dmap *, void *node, uint32_t now);
+void	 ns_dmap_remove(struct ns_dmap *, void *node);
+/* Remove the nodes untouched for more than idle seconds at now. */
+void	 ns_dmap_expire(struct ns_dmap *, uint32_t now, uint32_t idle);
+
+#define NS_DMAP_FIRST(m)	((void *)TAILQ_FIRST(&(m)->lru))
+#define NS_DMAP_NEXT(n)		((void *)TAILQ_NEXT(&(n)->head, age))
+
+uint32_t ns_dmap_hash(const void *key, size_t len);
+
+#endif /* NS_DMAP_H */
