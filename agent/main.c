@@ -24,6 +24,7 @@
 #include "daemon.h"
 #include "detect.h"
 #include "logq.h"
+#include "notify.h"
 #include "privs.h"
 #include "report.h"
 #include "tables_mib.h"
@@ -97,6 +98,7 @@ static void
 ns_on_wake(int fd, void *data)
 {
 	ns_logq_drain();
+	ns_notify_pump();
 }
 
 static void
@@ -234,6 +236,8 @@ ns_agent_init(const char *conffile, int report)
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID,
 	    NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, NS_PING_INTERVAL);
 	ns_config_register();
+	if (!report)
+		ns_notify_init();
 
 	/*
 	 * The subagent never translates OID names, and loading the system's
@@ -249,6 +253,7 @@ ns_agent_init(const char *conffile, int report)
 		    "above); fix them and start again\n");
 		exit(1);
 	}
+	ns_notify_set_rate(ns_conf.trap_rate);
 	if (ns_events_init(ns_conf.event_history, ns_conf.trap_queue) == -1) {
 		snmp_log(LOG_ERR, "out of memory for the event history\n");
 		exit(1);
@@ -439,7 +444,8 @@ main(int argc, char **argv)
 	 * forwards requests to a subagent that is still opening a slow
 	 * input, or that is about to exit because a source failed.
 	 */
-	if (ns_rmon_register() == -1 || ns_nsmib_register() == -1) {
+	if (ns_rmon_register() == -1 || ns_nsmib_register() == -1 ||
+	    ns_secmib_register() == -1) {
 		snmp_log(LOG_ERR, "cannot register the MIB tables\n");
 		return 1;
 	}
@@ -477,6 +483,7 @@ main(int argc, char **argv)
 	while (!ns_stop_signal) {
 		agent_check_and_process(1);
 		ns_check_registration();
+		ns_notify_pump();
 	}
 
 	snmp_log(LOG_NOTICE, "netsentryd stopping: received %s\n",

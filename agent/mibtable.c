@@ -214,3 +214,29 @@ ns_mib_register(const struct ns_mib_table *t)
 	reg->handler->myvoid = (void *)(uintptr_t)t;
 	return netsnmp_register_handler(reg) == MIB_REGISTERED_OK ? 0 : -1;
 }
+
+/*
+ * Register a group of scalars: entry is the group's OID, columns min_col
+ * to max_col its scalars, each with the single index 0.  The range
+ * registration covers only those scalars, so tables beside them in the
+ * same group register on their own.
+ */
+int
+ns_mib_register_scalars(const struct ns_mib_table *t)
+{
+	netsnmp_handler_registration	*reg;
+	oid				 first[MAX_OID_LEN];
+
+	if (t->entry_len + 1 > MAX_OID_LEN)
+		return -1;
+	memcpy(first, t->entry, t->entry_len * sizeof(oid));
+	first[t->entry_len] = t->min_col;
+	reg = netsnmp_create_handler_registration(t->name, ns_mib_handler,
+	    first, t->entry_len + 1, HANDLER_CAN_RONLY);
+	if (reg == NULL)
+		return -1;
+	reg->range_subid = (int)t->entry_len + 1;
+	reg->range_ubound = (oid)t->max_col;
+	reg->handler->myvoid = (void *)(uintptr_t)t;
+	return netsnmp_register_handler(reg) == MIB_REGISTERED_OK ? 0 : -1;
+}

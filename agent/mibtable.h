@@ -50,6 +50,7 @@ struct ns_mib_table {
 };
 
 int	 ns_mib_register(const struct ns_mib_table *);
+int	 ns_mib_register_scalars(const struct ns_mib_table *);
 
 void	 ns_value_int(struct ns_value *, u_char type, long);
 void	 ns_value_u32(struct ns_value *, u_char type, uint64_t);

@@ -141,6 +141,33 @@ ns_capture_find_one(struct ns_source *src, const oid *sub, size_t sublen,
 	return 1;
 }
 
+/* The security counters of nsIpHostTable, columns 9 to 14. */
+static void
+ns_ip_host_security(const struct ns_ip_host *h, unsigned col,
+    struct ns_value *val)
+{
+	switch (col) {
+	case 9:
+		ns_value_c64(val, h->syns_sent);
+		break;
+	case 10:
+		ns_value_u32(val, ASN_COUNTER, h->contacts_failed);
+		break;
+	case 11:
+		ns_value_u32(val, ASN_GAUGE, h->ports_contacted);
+		break;
+	case 12:
+		ns_value_u32(val, ASN_GAUGE, h->peers_contacted);
+		break;
+	case 13:
+		ns_value_u32(val, ASN_COUNTER, h->events_attacker);
+		break;
+	case 14:
+		ns_value_u32(val, ASN_COUNTER, h->events_target);
+		break;
+	}
+}
+
 static int
 ns_ip_host_find_one(struct ns_source *src, const oid *sub, size_t sublen,
     int next, int from_start, unsigned col, struct ns_row *row)
@@ -173,6 +200,9 @@ ns_ip_host_find_one(struct ns_source *src, const oid *sub, size_t sublen,
 	case 8:
 		ns_value_date(&row->value, h->e.last_seen,
 		    h->e.last_tenths);
+		break;
+	default:
+		ns_ip_host_security(h, col, &row->value);
 		break;
 	}
 	return 1;
@@ -217,7 +247,7 @@ static const struct ns_mib_table ns_tables[] = {
 	{ "nsCaptureTable", capture_entry, OID_LENGTH(capture_entry),
 	    2, 14, ns_capture_find },
 	{ "nsIpHostTable", ip_host_entry, OID_LENGTH(ip_host_entry),
-	    3, 8, ns_ip_host_find },
+	    3, 14, ns_ip_host_find },
 	{ "nsIpMatrixTable", ip_matrix_entry, OID_LENGTH(ip_matrix_entry),
 	    5, 8, ns_ip_matrix_find },
 };

@@ -36,5 +36,6 @@ void	 ns_value_data_source(struct ns_value *, const struct ns_source *);
 
 int	 ns_rmon_register(void);
 int	 ns_nsmib_register(void);
+int	 ns_secmib_register(void);
 
 #endif /* NS_TABLES_MIB_H */

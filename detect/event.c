@@ -201,6 +201,7 @@ ns_events_stats(struct ns_event_stats *st)
 {
 	pthread_mutex_lock(&ns_ev.lock);
 	*st = ns_ev.stats;
+	st->waiting = (uint32_t)ns_ev.qlen;
 	pthread_mutex_unlock(&ns_ev.lock);
 }
 

@@ -105,6 +105,7 @@ struct ns_event_stats {
 	uint64_t	 by_type[NS_EV_TYPES];
 	uint32_t	 active_by_type[NS_EV_TYPES];
 	uint64_t	 notes_dropped;	/* the queue was full */
+	uint32_t	 waiting;	/* notes queued now */
 };
 
 /*

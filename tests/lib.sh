@@ -250,6 +250,41 @@ agentXPerms 0660 0700
 rocommunity public 127.0.0.1
 dontLogTCPWrappersConnects yes
 EOF
+	if [ -n "${NS_TRAP_PORT:-}" ]; then
+		echo "trap2sink udp:127.0.0.1:$NS_TRAP_PORT public" \
+		    >>"$NS_TMP/snmpd.conf"
+	fi
+}
+
+# Start snmptrapd on a free UDP port of 127.0.0.1, before snmpd so that
+# the master can name it as its trap sink.  It writes one line per
+# notification to NS_TRAP_LOG: "TRAP" and the varbinds, tab-separated,
+# with numeric OIDs.
+ns_snmptrapd_start() {
+	ns_require_cmd snmptrapd
+	NS_TRAP_PORT=$(ns_free_udp_port)
+	NS_TRAP_LOG=$NS_TMP/traps.log
+	echo "authCommunity log public" >"$NS_TMP/snmptrapd.conf"
+	: >"$NS_TRAP_LOG"
+	env MIBS= SNMP_PERSISTENT_DIR="$NS_TMP/snmpd-state" \
+	    snmptrapd -f -n -C -c "$NS_TMP/snmptrapd.conf" -X -On \
+	    -F 'TRAP\t%v\n' -Lf "$NS_TRAP_LOG" \
+	    "udp:127.0.0.1:$NS_TRAP_PORT" 2>>"$NS_TMP/snmptrapd.stderr" &
+	NS_SNMPTRAPD_PID=$!
+	ns_track "$NS_SNMPTRAPD_PID"
+	ns_info "snmptrapd pid $NS_SNMPTRAPD_PID listens on" \
+	    "udp:127.0.0.1:$NS_TRAP_PORT"
+}
+
+# Wait up to $2 seconds until the trap log holds $1 notifications.
+ns_wait_traps() {
+	local want=$1 secs=${2:-10} i
+
+	for ((i = 0; i < secs * 10; i++)); do
+		[ "$(grep -c '^TRAP' "$NS_TRAP_LOG")" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # Start a private snmpd master agent: SNMP on a free UDP port of

@@ -1,0 +1,196 @@
+/*
+ * netsentry: SNMP notifications about events.
+ *
+ * The detectors queue notes (event.c); this file, on the agent thread,
+ * turns them into notifications with send_v2trap(), which a subagent
+ * sends to the master as AgentX Notify PDUs, and the master to every
+ * trap destination it has.  While the AgentX session is down the notes
+ * stay queued.  A token bucket refilled at the configured rate keeps a
+ * storm of attacks from becoming a storm of traps; what it holds back is
+ * counted in nsNotificationsSuppressed, which every notification
+ * carries.
+ */
+#include "config.h"
+
+#include <time.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net-snmp/agent/agent_callbacks.h>
+
+#include "notify.h"
+
+#define NS_MIB_OID	1, 3, 6, 1, 4, 1, 99999
+
+static const oid snmp_trap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
+static const oid notifications[] = { NS_MIB_OID, 0 };
+static const oid event_entry[] = { NS_MIB_OID, 1, 4, 8, 1 };
+static const oid suppressed_oid[] = { NS_MIB_OID, 1, 4, 4, 0 };
+
+/* nsNotifications sub-identifiers. */
+#define NS_TRAP_PORT_SCAN	1
+#define NS_TRAP_FLOOD_STARTED	2
+#define NS_TRAP_FLOOD_ENDED	3
+#define NS_TRAP_SUSPICIOUS	4
+
+static struct {
+	int		 up;		/* AgentX session open */
+	uint32_t	 rate;		/* per minute, 0: no limit */
+	double		 tokens;
+	struct timespec	 refilled;
+	struct ns_notify_stats stats;
+} ns_notify;
+
+static int
+ns_notify_session_up(int major, int minor, void *server, void *client)
+{
+	ns_notify.up = 1;
+	snmp_log(LOG_NOTICE, "AgentX session with the master agent is up\n");
+	return 0;
+}
+
+static int
+ns_notify_session_down(int major, int minor, void *server, void *client)
+{
+	ns_notify.up = 0;
+	snmp_log(LOG_WARNING, "AgentX session with the master agent is down; "
+	    "notifications wait until it is back\n");
+	return 0;
+}
+
+void
+ns_notify_set_rate(uint32_t rate)
+{
+	ns_notify.rate = rate;
+	ns_notify.tokens = rate;
+	clock_gettime(CLOCK_MONOTONIC, &ns_notify.refilled);
+}
+
+void
+ns_notify_init(void)
+{
+	snmp_register_callback(SNMP_CALLBACK_APPLICATION,
+	    SNMPD_CALLBACK_INDEX_START, ns_notify_session_up, NULL);
+	snmp_register_callback(SNMP_CALLBACK_APPLICATION,
+	    SNMPD_CALLBACK_INDEX_STOP, ns_notify_session_down, NULL);
+}
+
+void
+ns_notify_stats(struct ns_notify_stats *st)
+{
+	*st = ns_notify.stats;
+}
+
+/* Take a token; the bucket holds one minute's worth. */
+static int
+ns_notify_allowed(void)
+{
+	struct timespec	 now;
+	double		 secs;
+
+	if (ns_notify.rate == 0)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - ns_notify.refilled.tv_sec) +
+	    (double)(now.tv_nsec - ns_notify.refilled.tv_nsec) / 1e9;
+	ns_notify.refilled = now;
+	ns_notify.tokens += secs * ns_notify.rate / 60.0;
+	if (ns_notify.tokens > ns_notify.rate)
+		ns_notify.tokens = ns_notify.rate;
+	if (ns_notify.tokens < 1)
+		return 0;
+	ns_notify.tokens -= 1;
+	return 1;
+}
+
+/* Which notification a note becomes; 0 for none. */
+static int
+ns_notify_trap(const struct ns_note *n)
+{
+	switch (n->ev.type) {
+	case NS_EV_PORT_SCAN:
+		return n->kind == NS_NOTE_ENDED ? 0 : NS_TRAP_PORT_SCAN;
+	case NS_EV_SYN_FLOOD:
+		if (n->kind == NS_NOTE_STARTED)
+			return NS_TRAP_FLOOD_STARTED;
+		return n->kind == NS_NOTE_ENDED ? NS_TRAP_FLOOD_ENDED : 0;
+	default:
+		return n->kind == NS_NOTE_STARTED ? NS_TRAP_SUSPICIOUS : 0;
+	}
+}
+
+/* The nsEventTable columns each notification carries, in MIB order. */
+static const unsigned ns_scan_cols[] = {
+	2, 3, 6, 7, 8, 9, 10, 11, 12, 13, 15, 18, 19, 21, 0
+};
+static const unsigned ns_flood_cols[] = {
+	2, 3, 6, 7, 8, 9, 10, 11, 15, 16, 14, 21, 0
+};
+static const unsigned ns_suspicious_cols[] = {
+	2, 3, 6, 7, 8, 9, 11, 15, 21, 0
+};
+
+static void
+ns_notify_add(netsnmp_variable_list **vars, const struct ns_event *ev,
+    unsigned col)
+{
+	struct ns_value	 val;
+	oid		 name[MAX_OID_LEN];
+	size_t		 len = OID_LENGTH(event_entry);
+
+	memcpy(name, event_entry, sizeof(event_entry));
+	name[len++] = col;
+	name[len++] = ev->index;
+	memset(&val, 0, sizeof(val));
+	ns_event_value(ev, col, &val);
+	snmp_varlist_add_variable(vars, name, len, val.type,
+	    (const u_char *)&val.v, val.len);
+}
+
+static void
+ns_notify_send(const struct ns_note *n, int trap)
+{
+	netsnmp_variable_list	*vars = NULL;
+	const unsigned		*cols;
+	oid			 trap_oid[MAX_OID_LEN];
+	size_t			 len = OID_LENGTH(notifications);
+	u_long			 suppressed;
+
+	memcpy(trap_oid, notifications, sizeof(notifications));
+	trap_oid[len++] = (oid)trap;
+	snmp_varlist_add_variable(&vars, snmp_trap_oid,
+	    OID_LENGTH(snmp_trap_oid), ASN_OBJECT_ID, (u_char *)trap_oid,
+	    len * sizeof(oid));
+
+	cols = trap == NS_TRAP_PORT_SCAN ? ns_scan_cols :
+	    trap == NS_TRAP_SUSPICIOUS ? ns_suspicious_cols : ns_flood_cols;
+	for (; *cols != 0; cols++)
+		ns_notify_add(&vars, &n->ev, *cols);
+	suppressed = (u_long)(ns_notify.stats.suppressed & 0xffffffffu);
+	snmp_varlist_add_variable(&vars, suppressed_oid,
+	    OID_LENGTH(suppressed_oid), ASN_COUNTER, (u_char *)&suppressed,
+	    sizeof(suppressed));
+
+	send_v2trap(vars);
+	snmp_free_varbind(vars);
+	ns_notify.stats.sent++;
+}
+
+void
+ns_notify_pump(void)
+{
+	struct ns_note	 n;
+	int		 trap;
+
+	while (ns_notify.up && ns_events_take(&n)) {
+		trap = ns_notify_trap(&n);
+		if (trap == 0)
+			continue;
+		if (!ns_notify_allowed()) {
+			ns_notify.stats.suppressed++;
+			continue;
+		}
+		ns_notify_send(&n, trap);
+	}
+}

@@ -1,0 +1,29 @@
+/* netsentry: SNMP notifications about events, sent by the agent thread. */
+#ifndef NS_NOTIFY_H
+#define NS_NOTIFY_H
+
+#include <stdint.h>
+
+#include "event.h"
+#include "mibtable.h"
+
+struct ns_notify_stats {
+	uint64_t	 sent;
+	uint64_t	 suppressed;
+};
+
+/* Track the AgentX session; call before init_snmp() opens it. */
+void	 ns_notify_init(void);
+
+/* The most notifications sent per minute, 0 for no limit. */
+void	 ns_notify_set_rate(uint32_t rate);
+
+/* Send the queued notifications while the master is connected. */
+void	 ns_notify_pump(void);
+void	 ns_notify_stats(struct ns_notify_stats *);
+
+/* The value of column col of an nsEventTable row (secmib.c). */
+void	 ns_event_value(const struct ns_event *, unsigned col,
+	    struct ns_value *);
+
+#endif /* NS_NOTIFY_H */
