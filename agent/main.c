@@ -433,6 +433,17 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+	/*
+	 * Fail before anything is opened, and while stderr still reaches the
+	 * terminal, when another netsentryd owns the pid file.  The write
+	 * after detaching checks again, under the file's lock.
+	 */
+	if (pidfile != NULL && !report &&
+	    ns_pidfile_check(pidfile, err, sizeof(err)) == -1) {
+		snmp_log(LOG_ERR, "%s\n", err);
+		return 1;
+	}
+
 	ns_agent_init(conffile, report);
 	ns_events_wake = ns_logq_wake;
 	ns_sources_open(filter);
@@ -490,9 +501,8 @@ main(int argc, char **argv)
 	    strsignal(ns_stop_signal));
 	ns_sources_close();
 	ns_logq_drain();
+	ns_pidfile_remove();
 	snmp_shutdown(NS_APP_NAME);
-	if (pidfile != NULL)
-		(void)unlink(pidfile);
 	free(filter);
 	return 0;
 }

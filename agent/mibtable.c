@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -217,26 +218,40 @@ ns_mib_register(const struct ns_mib_table *t)
 
 /*
  * Register a group of scalars: entry is the group's OID, columns min_col
- * to max_col its scalars, each with the single index 0.  The range
- * registration covers only those scalars, so tables beside them in the
- * same group register on their own.
+ * to max_col its scalars, each with the single index 0.  Each scalar is
+ * registered on its own, through a copy of t that covers its column
+ * only, so that tables beside them in the group register separately.
+ * (A range registration would be simpler, but net-snmp 5.9 splits it
+ * when it registers again with a restarted master, which then rejects
+ * the pieces as duplicates.)
  */
 int
 ns_mib_register_scalars(const struct ns_mib_table *t)
 {
 	netsnmp_handler_registration	*reg;
-	oid				 first[MAX_OID_LEN];
+	struct ns_mib_table		*one;
+	oid				 name[MAX_OID_LEN];
+	unsigned			 col;
 
 	if (t->entry_len + 1 > MAX_OID_LEN)
 		return -1;
-	memcpy(first, t->entry, t->entry_len * sizeof(oid));
-	first[t->entry_len] = t->min_col;
-	reg = netsnmp_create_handler_registration(t->name, ns_mib_handler,
-	    first, t->entry_len + 1, HANDLER_CAN_RONLY);
-	if (reg == NULL)
-		return -1;
-	reg->range_subid = (int)t->entry_len + 1;
-	reg->range_ubound = (oid)t->max_col;
-	reg->handler->myvoid = (void *)(uintptr_t)t;
-	return netsnmp_register_handler(reg) == MIB_REGISTERED_OK ? 0 : -1;
+	for (col = t->min_col; col <= t->max_col; col++) {
+		one = malloc(sizeof(*one));
+		if (one == NULL)
+			return -1;
+		*one = *t;
+		one->min_col = one->max_col = col;
+
+		memcpy(name, t->entry, t->entry_len * sizeof(oid));
+		name[t->entry_len] = col;
+		reg = netsnmp_create_handler_registration(t->name,
+		    ns_mib_handler, name, t->entry_len + 1,
+		    HANDLER_CAN_RONLY);
+		if (reg == NULL)
+			return -1;
+		reg->handler->myvoid = one;
+		if (netsnmp_register_handler(reg) != MIB_REGISTERED_OK)
+			return -1;
+	}
+	return 0;
 }
