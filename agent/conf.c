@@ -205,6 +205,29 @@ ns_config_log_callback(int major, int minor, void *server, void *client)
 	return 0;
 }
 
+static void
+ns_config_ignore(const char *token, char *line)
+{
+}
+
+/*
+ * Without init_agent(), which --report skips, nobody handles the AgentX
+ * directives; accept them so that one file serves both modes.
+ */
+void
+ns_config_ignore_agentx(void)
+{
+	static const char *tokens[] = {
+		"agentXSocket", "agentXPerms", "agentxPingInterval",
+		"agentXTimeout", "agentXRetries",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+		register_app_config_handler(tokens[i], ns_config_ignore, NULL,
+		    "(not used by --report)");
+}
+
 void
 ns_config_register(void)
 {

@@ -29,6 +29,7 @@ extern struct ns_config ns_conf;
 
 void	 ns_config_defaults(void);
 void	 ns_config_register(void);
+void	 ns_config_ignore_agentx(void);
 int	 ns_config_add_source(const char *name, int is_file);
 int	 ns_config_number(const char *token, const char *line,
 	    unsigned long min, unsigned long max, unsigned long *out);

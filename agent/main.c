@@ -231,13 +231,23 @@ ns_agent_init(const char *conffile, int report)
 	    SNMP_CALLBACK_POST_READ_CONFIG, ns_apply_agentx_address, NULL,
 	    NETSNMP_CALLBACK_HIGHEST_PRIORITY);
 
-	init_agent(NS_APP_NAME);
-	/* init_agent() sets 15; 0 would mean never reconnect. */
-	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID,
-	    NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, NS_PING_INTERVAL);
-	ns_config_register();
-	if (!report)
+	/*
+	 * A report needs no agent: without init_agent() net-snmp neither
+	 * connects nor warns that a master agent has no access control.
+	 */
+	if (!report) {
+		init_agent(NS_APP_NAME);
+		/* init_agent() sets 15; 0 would mean never reconnect. */
+		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, NS_PING_INTERVAL);
 		ns_notify_init();
+	} else {
+		/* init_agent() would name the configuration file. */
+		netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID,
+		    NETSNMP_DS_LIB_APPTYPE, NS_APP_NAME);
+		ns_config_ignore_agentx();
+	}
+	ns_config_register();
 
 	/*
 	 * The subagent never translates OID names, and loading the system's

@@ -342,6 +342,7 @@ struct ns_scanner {
 	uint8_t			 key[NS_IPKEY_LEN];
 	double			 llr;		/* log likelihood ratio */
 	uint32_t		 contacts;
+	uint32_t		 port_contacts;	/* TCP and UDP ones */
 	uint32_t		 failed;
 	uint32_t		 probes[NS_PK_KINDS];
 	uint32_t		 half_open;	/* scanner reset the answer */
@@ -777,7 +778,7 @@ ns_scan_fill(struct ns_scanner *s)
 	ev->targets = ns_hll_count(s->hll_dst);
 	if (memcmp(s->dst_min, s->dst_max, NS_IPKEY_LEN) == 0) {
 		ev->targets = 1;
-		ev->ports = s->contacts;
+		ev->ports = s->port_contacts;
 	} else if (!s->ports_vary) {
 		ev->ports = 1;
 		ev->targets = s->contacts;
@@ -787,9 +788,11 @@ ns_scan_fill(struct ns_scanner *s)
 
 	ev->target.plen = ns_common_prefix(s->dst_min, s->dst_max);
 	ns_prefix_mask(s->dst_min, ev->target.plen, ev->target.key);
+	/* Echo and ARP requests have no port: a sweep of them is one. */
 	if (ev->targets == 1)
 		ev->shape = NS_SHAPE_VERTICAL;
-	else if (ev->ports == 1)
+	else if (ev->ports == 1 || ev->probe == NS_PK_ARP ||
+	    ev->probe == NS_PK_ICMP_ECHO)
 		ev->shape = NS_SHAPE_HORIZONTAL;
 	else
 		ev->shape = NS_SHAPE_BLOCK;
@@ -935,6 +938,8 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
 	else if (port != s->port)
 		s->ports_vary = 1;
 	s->contacts++;
+	if (kind != NS_PK_ARP && kind != NS_PK_ICMP_ECHO)
+		s->port_contacts++;
 	s->probes[kind]++;
 	s->last = det->now;
 	s->last_tenths = det->now_tenths;

@@ -132,6 +132,7 @@ ns_init() {
 	# Creating cert_indexes here keeps the clients from printing a
 	# "Created directory" line on their first run.
 	mkdir -p "$NS_TMP/client-conf" "$NS_TMP/client-state/cert_indexes"
+	echo "hexOutputLength 0" >"$NS_TMP/client-conf/snmp.conf"
 	NS_CLIENT_ENV=(env "MIBS=" "MIBDIRS=" \
 	    "SNMPCONFPATH=$NS_TMP/client-conf" \
 	    "SNMP_PERSISTENT_DIR=$NS_TMP/client-state")
@@ -264,10 +265,12 @@ ns_snmptrapd_start() {
 	ns_require_cmd snmptrapd
 	NS_TRAP_PORT=$(ns_free_udp_port)
 	NS_TRAP_LOG=$NS_TMP/traps.log
-	echo "authCommunity log public" >"$NS_TMP/snmptrapd.conf"
+	# One line per notification: hex strings unbroken.
+	printf 'authCommunity log public\n[snmp] hexOutputLength 0\n' \
+	    >"$NS_TMP/snmptrapd.conf"
 	: >"$NS_TRAP_LOG"
 	env MIBS= SNMP_PERSISTENT_DIR="$NS_TMP/snmpd-state" \
-	    snmptrapd -f -n -C -c "$NS_TMP/snmptrapd.conf" -X -On \
+	    snmptrapd -f -n -C -c "$NS_TMP/snmptrapd.conf" -X -On -Ox \
 	    -F 'TRAP\t%v\n' -Lf "$NS_TRAP_LOG" \
 	    "udp:127.0.0.1:$NS_TRAP_PORT" 2>>"$NS_TMP/snmptrapd.stderr" &
 	NS_SNMPTRAPD_PID=$!
