@@ -319,6 +319,16 @@ ns_sources_start(void)
 	}
 }
 
+/* Once a second: time passes for live sources that receive nothing. */
+static void
+ns_sources_tick(unsigned int reg, void *arg)
+{
+	size_t	 i;
+
+	for (i = 0; i < ns_nsources; i++)
+		ns_source_tick(&ns_sources[i]);
+}
+
 static void
 ns_sources_close(void)
 {
@@ -497,6 +507,7 @@ main(int argc, char **argv)
 
 	ns_signals();
 	register_readfd(ns_logq_fd(), ns_on_wake, NULL);
+	snmp_alarm_register(1, SA_REPEAT, ns_sources_tick, NULL);
 	snmp_log(LOG_NOTICE, "netsentryd %s started with %zu data "
 	    "source(s)\n", PACKAGE_VERSION, ns_nsources);
 	ns_sources_start();

@@ -202,6 +202,28 @@ ns_source_set_state(struct ns_source *src, int state)
 	pthread_mutex_unlock(&src->store.lock);
 }
 
+/*
+ * Let wall-clock time pass on a live source that receives nothing.  On
+ * Linux, libpcap's read timeout does not end a read while no packet
+ * arrives at all (TPACKET_V3 retires no empty block), so the reader
+ * cannot do this itself: the agent thread calls it once a second.
+ */
+void
+ns_source_tick(struct ns_source *src)
+{
+	uint32_t	 now = (uint32_t)time(NULL);
+
+	if (src->is_file || !src->started)
+		return;
+	pthread_mutex_lock(&src->store.lock);
+	if (now > src->store.now) {
+		src->store.now = now;
+		ns_store_expire(&src->store, now);
+		ns_detect_tick(src->detect, &src->store, now);
+	}
+	pthread_mutex_unlock(&src->store.lock);
+}
+
 /* Live sources: kernel drop counts, and expiry while no packet comes. */
 static void
 ns_source_poll_live(struct ns_source *src, int idle)

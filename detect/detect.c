@@ -1124,6 +1124,17 @@ ns_flood_engage(struct ns_detect *det, struct ns_flood *f)
 	ns_event_begin(det, f->ev);
 }
 
+/* Forget the sources and counts gathered for the last event. */
+static void
+ns_flood_forget(struct ns_flood *f)
+{
+	memset(f->hll_src, 0, sizeof(f->hll_src));
+	memset(f->top, 0, sizeof(f->top));
+	f->event_syns = 0;
+	f->peak = 0;
+	f->quiet_since = 0;
+}
+
 static void
 ns_flood_release(struct ns_detect *det, struct ns_flood *f)
 {
@@ -1133,6 +1144,7 @@ ns_flood_release(struct ns_detect *det, struct ns_flood *f)
 	ns_event_close(f->ev);
 	free(f->ev);
 	f->ev = NULL;
+	ns_flood_forget(f);
 }
 
 /* Distinct targets of a network meter, by linear counting of 64 bits. */
@@ -1200,15 +1212,16 @@ ns_flood_close(struct ns_detect *det, struct ns_flood *f, uint64_t now_us)
 	} else if (f->ev != NULL && f->quiet_since == 0)
 		f->quiet_since = end_sec;
 
-	if (f->ev == NULL) {
-		memset(f->hll_src, 0, sizeof(f->hll_src));
-		memset(f->top, 0, sizeof(f->top));
-		f->event_syns = 0;
-		f->peak = 0;
-	}
+	if (f->ev == NULL)
+		ns_flood_forget(f);
 	f->syns = f->done = 0;
 	f->dsts = 0;
 	f->win_start = now_us >= f->win_start + NS_USEC ? 0 : f->win_start;
+
+	/* No window follows until a SYN comes: the quiet starts now. */
+	if (f->win_start == 0 && f->ev != NULL && f->quiet_since == 0 &&
+	    now_us < UINT64_MAX / 2)
+		f->quiet_since = end_sec;
 }
 
 /* Time passes for a meter: close a due window, end a quiet flood. */
