@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Write a pcap file in which many sources each scan ten closed ports.
+
+Usage: make_storm.py OUT SOURCES [FIRST [START]]
+
+Source i (from FIRST, default 1) is 10.240.i/256.i%256; each sends SYNs
+to ports 1-10 of 10.241.0.1, which answers each with RST-ACK.  Frames
+are 100 microseconds apart from START seconds (default 1700000000), so a
+detector sees one vertical scan per source and nothing else.  Used by
+tests/integration/notify_limits.sh for storms of events.
+"""
+
+import struct
+import sys
+
+TARGET = bytes([10, 241, 0, 1])
+MAC_A = bytes.fromhex("020000000001")
+MAC_B = bytes.fromhex("020000000002")
+
+
+def frame(src, dst, sport, dport, flags, seq, ack):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags,
+                      1024, 0, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6,
+                     0, src, dst)
+    eth = (MAC_B + MAC_A if src != TARGET else MAC_A + MAC_B) + b"\x08\x00"
+    return eth + ip + tcp
+
+
+def main():
+    out, sources = sys.argv[1], int(sys.argv[2])
+    first = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    usec = int(sys.argv[4]) * 1000000 if len(sys.argv) > 4 else \
+        1700000000 * 1000000
+    with open(out, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i in range(first, first + sources):
+            src = bytes([10, 240, i // 256, i % 256])
+            for port in range(1, 11):
+                for data in (frame(src, TARGET, 40000, port, 0x02, 1000, 0),
+                             frame(TARGET, src, port, 40000, 0x14, 0,
+                                   1001)):
+                    f.write(struct.pack("<IIII", usec // 1000000,
+                                        usec % 1000000, len(data),
+                                        len(data)))
+                    f.write(data)
+                    usec += 100
+
+
+if __name__ == "__main__":
+    main()
