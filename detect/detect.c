@@ -408,6 +408,7 @@ TAILQ_HEAD(ns_pending_list, ns_contact);
 struct ns_detect {
 	unsigned		 source;
 	int			 loopback;
+	int			 enabled;	/* any detector is on */
 	uint32_t		 now;		/* latest packet time */
 	uint8_t			 now_tenths;
 	uint64_t		 now_us;
@@ -467,13 +468,15 @@ ns_detect_new(unsigned source, int loopback)
 {
 	struct ns_detect_conf	*c = &ns_detect_conf;
 	struct ns_detect	*det;
-	int			 rc = 0;
+	int			 rc = 0, t;
 
 	det = calloc(1, sizeof(*det));
 	if (det == NULL)
 		return NULL;
 	det->source = source;
 	det->loopback = loopback;
+	for (t = 1; t < NS_EV_TYPES; t++)
+		det->enabled |= c->enabled[t];
 	TAILQ_INIT(&det->pending);
 
 	rc |= NS_DMAP_INIT(det, contacts, struct ns_contact,
@@ -1792,6 +1795,8 @@ ns_detect_frame(struct ns_detect *det, struct ns_store *st,
 	const uint8_t	*src = ck->key + NS_CONV_IPKEYS;
 	const uint8_t	*dst = src + NS_IPKEY_LEN;
 
+	if (!det->enabled)
+		return;
 	det->st = st;
 	ns_detect_clock(det, sec, usec);
 	if (det->now != det->last_tick)
