@@ -359,6 +359,29 @@ struct ns_scanner {
 	struct ns_event		*ev;		/* engaged event or NULL */
 };
 
+/*
+ * A target of failed first contacts from sources that are not reported
+ * scanners themselves: many of them against one target make a
+ * distributed scan.
+ */
+#define NS_DIST_TRACK	32		/* sources a target remembers */
+
+struct ns_victim {
+	struct ns_dnode		 head;
+	uint8_t			 key[NS_IPKEY_LEN];
+	uint32_t		 failed;
+	uint32_t		 reported;	/* failures last notified */
+	uint8_t			 hll_src[NS_HLL];
+	uint8_t			 hll_port[NS_HLL];
+	uint8_t			 probe;		/* latest probe kind */
+	unsigned		 nsrc;
+	struct {
+		uint8_t		 key[NS_IPKEY_LEN];
+		uint32_t	 failed;
+	}			 src[NS_DIST_TRACK];
+	struct ns_event		*ev;
+};
+
 /* SYN flood meter key: target address or network, port, prefix. */
 #define NS_FKEY_LEN	(NS_IPKEY_LEN + 3)
 
@@ -418,6 +441,7 @@ struct ns_detect {
 	struct ns_dmap		 contacts;
 	struct ns_pending_list	 pending;
 	struct ns_dmap		 scanners;
+	struct ns_dmap		 victims;
 	struct ns_dmap		 floods;
 	struct ns_dmap		 alerts;
 	struct ns_dmap		 frags;
@@ -443,6 +467,17 @@ static void
 ns_scanner_removed(struct ns_dmap *m, struct ns_dnode *n)
 {
 	ns_scan_release(m->owner, (struct ns_scanner *)n);
+}
+
+static void
+ns_victim_removed(struct ns_dmap *m, struct ns_dnode *n)
+{
+	struct ns_victim	*v = (struct ns_victim *)n;
+
+	if (v->ev != NULL) {
+		ns_event_close(v->ev);
+		free(v->ev);
+	}
 }
 
 static void
@@ -483,6 +518,8 @@ ns_detect_new(unsigned source, int loopback)
 	    c->max_contacts);
 	rc |= NS_DMAP_INIT(det, scanners, struct ns_scanner,
 	    c->max_scanners);
+	rc |= NS_DMAP_INIT(det, victims, struct ns_victim,
+	    c->max_flood_targets);
 	rc |= NS_DMAP_INIT(det, floods, struct ns_flood,
 	    c->max_flood_targets);
 	rc |= NS_DMAP_INIT(det, alerts, struct ns_alert, c->max_alerts);
@@ -497,6 +534,8 @@ ns_detect_new(unsigned source, int loopback)
 
 	det->contacts.owner = det->scanners.owner = det;
 	det->floods.owner = det->alerts.owner = det;
+	det->victims.owner = det;
+	det->victims.on_remove = ns_victim_removed;
 	det->contacts.on_remove = ns_contact_removed;
 	det->scanners.on_remove = ns_scanner_removed;
 	det->floods.on_remove = ns_flood_removed;
@@ -511,6 +550,7 @@ ns_detect_free(struct ns_detect *det)
 		return;
 	ns_dmap_free(&det->contacts);
 	ns_dmap_free(&det->scanners);
+	ns_dmap_free(&det->victims);
 	ns_dmap_free(&det->floods);
 	ns_dmap_free(&det->alerts);
 	ns_dmap_free(&det->frags);
@@ -531,6 +571,8 @@ ns_detect_memory(const struct ns_detect *det)
 	    det->contacts.nbuckets * sizeof(void *);
 	n += det->scanners.count * (det->scanners.nodesize +
 	    sizeof(struct ns_event)) + det->scanners.nbuckets * sizeof(void *);
+	n += det->victims.count * (det->victims.nodesize +
+	    sizeof(struct ns_event)) + det->victims.nbuckets * sizeof(void *);
 	n += det->floods.count * (det->floods.nodesize +
 	    sizeof(struct ns_event)) + det->floods.nbuckets * sizeof(void *);
 	n += det->alerts.count * det->alerts.nodesize +
@@ -872,13 +914,127 @@ ns_scan_ready(const struct ns_scanner *s)
 }
 
 /*
+ * A distributed scan: at least NS_DIST_FAILED failed first contacts
+ * against one target from NS_DIST_SOURCES sources or more that are not
+ * reported scanners themselves, to NS_DIST_PORTS ports or more.  Scanners
+ * reported on their own are left out, so many scanners hitting one
+ * target are not reported twice, and a spoofed flood against one closed
+ * port stays below the port count.
+ */
+#define NS_DIST_FAILED	20
+#define NS_DIST_SOURCES	5
+#define NS_DIST_PORTS	10
+
+static void
+ns_victim_fill(struct ns_victim *v)
+{
+	struct ns_event	*ev = v->ev;
+	char		 to[INET6_ADDRSTRLEN];
+
+	ev->packets = v->failed;
+	ev->sources = ns_hll_count(v->hll_src);
+	ev->ports = ns_hll_count(v->hll_port);
+	ev->probe = v->probe;
+	ns_addr_text(v->key, to, sizeof(to));
+	ns_describe(ev, "%s distributed scan of %s: %u failed first "
+	    "contacts from about %u sources to about %u ports",
+	    ns_probe_kind_name(ev->probe), to, v->failed, ev->sources,
+	    ev->ports);
+}
+
+static void
+ns_victim_engage(struct ns_detect *det, struct ns_victim *v)
+{
+	if ((v->ev = calloc(1, sizeof(*v->ev))) == NULL)
+		return;
+	v->ev->type = NS_EV_PORT_SCAN;
+	v->ev->shape = NS_SHAPE_DISTRIBUTED;
+	ns_addr_set(&v->ev->target, v->key);
+	v->ev->targets = 1;
+	v->ev->probes = v->failed;
+	ns_victim_fill(v);
+	ns_event_begin(det, v->ev);
+	v->reported = v->failed;
+}
+
+/* Remember a failure per source, for the first NS_DIST_TRACK sources. */
+static void
+ns_victim_count(struct ns_victim *v, const uint8_t *source)
+{
+	unsigned	 i;
+
+	for (i = 0; i < v->nsrc; i++)
+		if (memcmp(v->src[i].key, source, NS_IPKEY_LEN) == 0) {
+			v->src[i].failed++;
+			return;
+		}
+	if (v->nsrc < NS_DIST_TRACK) {
+		memcpy(v->src[v->nsrc].key, source, NS_IPKEY_LEN);
+		v->src[v->nsrc++].failed = 1;
+	}
+}
+
+/* Do the failures of sources not reported on their own add up? */
+static int
+ns_victim_distributed(struct ns_detect *det, const struct ns_victim *v)
+{
+	struct ns_scanner	*s;
+	unsigned		 i, sources = 0;
+	uint32_t		 failed = 0;
+
+	if (v->failed < NS_DIST_FAILED ||
+	    ns_hll_count(v->hll_port) < NS_DIST_PORTS)
+		return 0;
+	for (i = 0; i < v->nsrc; i++) {
+		s = ns_dmap_find(&det->scanners, v->src[i].key);
+		if (s != NULL && s->ev != NULL)
+			continue;
+		sources++;
+		failed += v->src[i].failed;
+	}
+	return sources >= NS_DIST_SOURCES && failed >= NS_DIST_FAILED;
+}
+
+static void
+ns_victim_failed(struct ns_detect *det, const uint8_t *ckey, int kind)
+{
+	const uint8_t		*target = ckey + NS_IPKEY_LEN;
+	const uint8_t		*port = ckey + 2 * NS_IPKEY_LEN;
+	struct ns_victim	*v;
+	int			 created, note = 0;
+
+	v = ns_dmap_get(&det->victims, target, det->now, &created);
+	if (v == NULL)
+		return;
+	v->failed++;
+	v->probe = (uint8_t)kind;
+	ns_victim_count(v, ckey);
+	ns_hll_add(v->hll_src, ckey, NS_IPKEY_LEN);
+	ns_hll_add(v->hll_port, port, 2);
+	if (v->ev == NULL) {
+		if (ns_victim_distributed(det, v))
+			ns_victim_engage(det, v);
+		return;
+	}
+	ns_victim_fill(v);
+	ns_event_seen(det, v->ev);
+	if (v->failed >= 10 * (uint64_t)v->reported) {
+		note = NS_NOTE_GREW;
+		v->reported = v->failed;
+	}
+	ns_event_update(v->ev, note);
+}
+
+/*
  * Move the walk.  Silence counts half a failure: an open UDP port or a
  * FIN, NULL or Xmas probe to an open port gets no answer either, so it
  * is weaker evidence than a refusal.
  */
 static void
-ns_scan_outcome(struct ns_detect *det, const uint8_t *scanner, int outcome)
+ns_scan_outcome(struct ns_detect *det, const uint8_t *ckey, int outcome,
+    int kind)
 {
+	const uint8_t		*scanner = ckey;
 	struct ns_scanner	*s;
 	struct ns_ip_host	*h;
 	double			 step;
@@ -904,6 +1060,9 @@ ns_scan_outcome(struct ns_detect *det, const uint8_t *scanner, int outcome)
 		ns_scan_engage(det, s);
 	else if (s->ev != NULL)
 		ns_scan_progress(det, s);
+	if (s->ev == NULL && ns_enabled(NS_EV_PORT_SCAN) &&
+	    !ns_policy_exempt(scanner))
+		ns_victim_failed(det, ckey, kind);
 }
 
 static void
@@ -1002,7 +1161,7 @@ ns_contact_resolve(struct ns_detect *det, struct ns_contact *c, int outcome,
 		return;
 	TAILQ_REMOVE(&det->pending, c, pending);
 	c->state = (uint8_t)next_state;
-	ns_scan_outcome(det, c->key, outcome);
+	ns_scan_outcome(det, c->key, outcome, c->kind);
 }
 
 /*
@@ -1123,6 +1282,7 @@ ns_flood_engage(struct ns_detect *det, struct ns_flood *f)
 	f->ev->port = ns_flood_port(f);
 	f->ev->ports = 1;
 	f->ev->targets = 1;
+	f->ev->probes = (uint32_t)f->event_syns;
 	ns_flood_fill(f);
 	ns_event_begin(det, f->ev);
 }
@@ -1834,6 +1994,7 @@ ns_detect_tick(struct ns_detect *det, struct ns_store *st, uint32_t sec)
 	ns_contacts_expire(det, det->now, 0);
 	ns_dmap_expire(&det->contacts, det->now, c->scan_window);
 	ns_dmap_expire(&det->scanners, det->now, c->scan_window);
+	ns_dmap_expire(&det->victims, det->now, c->scan_window);
 
 	for (f = NS_DMAP_FIRST(&det->floods); f != NULL; f = NS_DMAP_NEXT(f))
 		ns_flood_tick(det, f, det->now_us, 0);
@@ -1862,4 +2023,6 @@ ns_detect_finish(struct ns_detect *det, struct ns_store *st)
 		ns_scan_release(det, s);
 	while ((n = NS_DMAP_FIRST(&det->alerts)) != NULL)
 		ns_dmap_remove(&det->alerts, n);
+	while ((n = NS_DMAP_FIRST(&det->victims)) != NULL)
+		ns_dmap_remove(&det->victims, n);
 }

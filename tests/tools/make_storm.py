@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Write a pcap file in which many sources each scan ten closed ports.
+"""Write a pcap file in which many sources each probe closed ports.
 
-Usage: make_storm.py OUT SOURCES [FIRST [START]]
+Usage: make_storm.py OUT SOURCES [FIRST [START [PORTS]]]
 
 Source i (from FIRST, default 1) is 10.240.i/256.i%256; each sends SYNs
-to ports 1-10 of 10.241.0.1, which answers each with RST-ACK.  Frames
-are 100 microseconds apart from START seconds (default 1700000000), so a
-detector sees one vertical scan per source and nothing else.  Used by
-tests/integration/notify_limits.sh for storms of events.
+to PORTS ports (default 10) of 10.241.0.1, which answers each with
+RST-ACK.  With the default, every source probes ports 1-10, so a
+detector sees one vertical scan per source: notify_limits.sh uses that
+for storms of events.  With fewer ports, source i probes its own ports
+from i * PORTS + 1, too few for a scan of its own: together the
+sources make a distributed scan.
 """
 
 import struct
@@ -32,11 +34,13 @@ def main():
     first = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     usec = int(sys.argv[4]) * 1000000 if len(sys.argv) > 4 else \
         1700000000 * 1000000
+    ports = int(sys.argv[5]) if len(sys.argv) > 5 else 10
     with open(out, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
         for i in range(first, first + sources):
             src = bytes([10, 240, i // 256, i % 256])
-            for port in range(1, 11):
+            base = 0 if ports == 10 else i * ports
+            for port in range(base + 1, base + ports + 1):
                 for data in (frame(src, TARGET, 40000, port, 0x02, 1000, 0),
                              frame(TARGET, src, port, 40000, 0x14, 0,
                                    1001)):
