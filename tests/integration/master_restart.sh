@@ -162,6 +162,15 @@ wait_reconnected "$started" "master started after the daemon"
 ns_wait_eof 1 2
 ns_walk_to "$NS_TMP/late.rmon" "$NS_OID_RMON"
 ns_walk_to "$NS_TMP/late.netsentry" "$NS_OID_NETSENTRY"
+
+# The distinct counts of nsIpHostTable and nsEventTable (and the event
+# descriptions that quote them) are HyperLogLog estimates whose hash key
+# each daemon draws at start-up, so two runs may differ there.
+for walk in before late; do
+	grep -Ev "^\.$NS_OID_NETSENTRY\.1\.(2\.1\.1[12]|4\.8\.1\.(1[234]|21))\." \
+	    "$NS_TMP/$walk.netsentry" >"$NS_TMP/$walk.netsentry.exact"
+	mv "$NS_TMP/$walk.netsentry.exact" "$NS_TMP/$walk.netsentry"
+done
 for tree in rmon netsentry; do
 	if cmp -s "$NS_TMP/before.$tree" "$NS_TMP/late.$tree"; then
 		ns_ok "$tree walk equals the walk of part 1"

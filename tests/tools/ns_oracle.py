@@ -39,7 +39,7 @@ FIELDS = [
     "frame.number", "frame.len", "frame.time_epoch", "frame.protocols",
     "eth.src", "eth.dst",
     "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
-    "null.type", "ipv6.fraghdr.offset", "_ws.malformed",
+    "null.type", "ipv6.fraghdr.offset", "_ws.malformed", "tcp.flags",
 ]
 
 # Expert fields that tshark adds to an IPv4 or IPv6 header whose version,
@@ -70,7 +70,12 @@ LINKTYPE_TO_DLT = {100: 11, 101: 12, 102: 15, 103: 16}
 MAC_HOST_COLUMNS = ["InPkts", "OutPkts", "InOctets", "OutOctets",
                     "OutBroadcastPkts", "OutMulticastPkts"]
 PAIR_COLUMNS = ["Pkts", "Octets"]
-IP_HOST_COLUMNS = ["InPkts", "OutPkts", "InOctets", "OutOctets"]
+IP_HOST_COLUMNS = ["InPkts", "OutPkts", "InOctets", "OutOctets",
+                   "SynsSent"]
+
+# TCP flag bits (RFC 9293).  nsIpHostSynsSent counts segments with SYN
+# set and ACK, RST and FIN clear.
+TCP_FIN, TCP_SYN, TCP_RST, TCP_ACK = 0x01, 0x02, 0x04, 0x10
 
 
 class OracleError(Exception):
@@ -189,6 +194,7 @@ class Frame:
         self.ipv6_fragment_offsets = split_field(
             field["ipv6.fraghdr.offset"])
         self.malformed = field["_ws.malformed"]
+        self.tcp_flags = split_field(field["tcp.flags"])
 
     def tapped_ip_pairs(self):
         """Return the (source, destination) keys of every IP header that
@@ -223,6 +229,23 @@ class Frame:
         # exact for captures without IPv6 tunnels.
         offsets = self.ipv6_fragment_offsets
         return bool(offsets) and offsets[0] != "0"
+
+    def outer_tcp_syn(self):
+        """Return whether the transport header right after the outermost
+        IP header (and its IPv6 extension headers) is a TCP SYN without
+        ACK, RST or FIN.  A TCP header quoted in an ICMP error or carried
+        in a tunnel comes later in frame.protocols and is not counted."""
+        names = self.protocols.split(":")
+        for i, name in enumerate(names):
+            if name in ("ip", "ipv6"):
+                break
+        else:
+            return False
+        following = [n for n in names[i + 1:] if not n.startswith("ipv6.")]
+        if not following or following[0] != "tcp" or not self.tcp_flags:
+            return False
+        flags = int(self.tcp_flags[0], 16)
+        return flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN) == TCP_SYN
 
     def outer_ip_pair(self):
         """Return the keys of the outermost IP header, or None."""
@@ -440,6 +463,8 @@ def counts_from_frames(path, link_type, frames):
             destination = ip_key("ipv4", current_route[frame.number])
         add_ip_packet(counts, source, destination, frame.length,
                       frame.time)
+        if frame.outer_tcp_syn():
+            counts["ip_hosts"][source]["SynsSent"] += 1
     return counts
 
 

@@ -52,7 +52,7 @@ HOST_OUT_ERRORS = 8
 MATRIX_COUNTERS = {4: "Pkts", 5: "Octets"}
 MATRIX_ERRORS = 6
 IP_HOST_COUNTERS = {3: "InPkts", 4: "OutPkts", 5: "InOctets",
-                    6: "OutOctets"}
+                    6: "OutOctets", 9: "SynsSent"}
 IP_MATRIX_COUNTERS = {5: "Pkts", 6: "Octets"}
 IP_HOST_DATES = {7: "FirstSeen", 8: "LastSeen"}
 IP_MATRIX_DATES = {7: "FirstSeen", 8: "LastSeen"}
