@@ -400,8 +400,11 @@ struct ns_flood {
 	struct ns_event		*ev;
 };
 
-/* Suspicious traffic: type, attacker, target, port. */
-#define NS_AKEY_LEN	(1 + 2 * NS_IPKEY_LEN + 2)
+/* Suspicious traffic: type, attacker, target, port and its protocol. */
+#define NS_AKEY_LEN	(1 + 2 * NS_IPKEY_LEN + 3)
+
+/* Set in an alert's port to tell a UDP port from the same TCP port. */
+#define NS_ALERT_UDP	0x10000
 
 struct ns_alert {
 	struct ns_dnode		 head;
@@ -666,11 +669,12 @@ ns_addr_text(const uint8_t *key, char *buf, size_t len)
 
 /*
  * Suspicious traffic: one event per (type, attacker, target, port) while
- * packets keep coming; released after the hold-down time.
+ * packets keep coming; released after the hold-down time.  port may
+ * carry NS_ALERT_UDP.
  */
 static void
 ns_alert_hit(struct ns_detect *det, int type, const uint8_t *attacker,
-    const uint8_t *target, uint16_t port, const char *what)
+    const uint8_t *target, uint32_t port, const char *what)
 {
 	static const uint8_t	 none[NS_IPKEY_LEN];
 	uint8_t			 key[NS_AKEY_LEN];
@@ -685,6 +689,7 @@ ns_alert_hit(struct ns_detect *det, int type, const uint8_t *attacker,
 	key[0] = (uint8_t)type;
 	memcpy(key + 1, attacker, NS_IPKEY_LEN);
 	memcpy(key + 1 + NS_IPKEY_LEN, target, NS_IPKEY_LEN);
+	key[NS_AKEY_LEN - 3] = (uint8_t)(port >> 16);
 	key[NS_AKEY_LEN - 2] = (uint8_t)(port >> 8);
 	key[NS_AKEY_LEN - 1] = (uint8_t)port;
 
@@ -703,7 +708,8 @@ ns_alert_hit(struct ns_detect *det, int type, const uint8_t *attacker,
 	a->ev.type = (uint8_t)type;
 	ns_addr_set(&a->ev.attacker, attacker);
 	ns_addr_set(&a->ev.target, target);
-	a->ev.port = port;
+	port &= 0xffff;
+	a->ev.port = (uint16_t)port;
 	a->ev.ports = port != 0;
 	a->ev.targets = target[0] != 0;
 	a->ev.sources = 1;
@@ -1867,8 +1873,8 @@ ns_detect_udp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	if (ns_flow_known(det, dst, src, p->dport, p->sport, NS_PROTO_UDP))
 		return;
 	if (ns_port_forbidden(ns_detect_conf.forbidden_udp, p->dport))
-		ns_alert_hit(det, NS_EV_FORBIDDEN_PORT, src, dst, p->dport,
-		    "datagram to a forbidden UDP port");
+		ns_alert_hit(det, NS_EV_FORBIDDEN_PORT, src, dst,
+		    NS_ALERT_UDP | p->dport, "datagram to a forbidden UDP port");
 	ns_contact_open(det, src, dst, p->dport, NS_PROTO_UDP, NS_PK_UDP);
 }
 

@@ -29,6 +29,7 @@ done
 # Every notification must reach snmptrapd: no rate limit, room for all.
 NS_DAEMON_CONF=$NS_TMP/netsentryd.conf
 ns_daemon_write_conf "$NS_DAEMON_CONF" "trapRateLimit 0" "trapQueue 10000"
+cat "$NS_DATA/detect.conf" >>"$NS_DAEMON_CONF"
 
 ns_snmptrapd_start
 ns_snmpd_start
