@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -96,6 +97,10 @@ static void
 ns_config_source(const char *token, char *line)
 {
 	char	 word[PATH_MAX];
+
+	/* The data sources are open: a reload cannot add or drop one. */
+	if (ns_conf.reloading)
+		return;
 
 	copy_nword(line, word, sizeof(word));
 	if (word[0] == '\0') {
@@ -203,6 +208,47 @@ ns_config_log_callback(int major, int minor, void *server, void *client)
 	    strstr(m->msg, ": Error: ") != NULL)
 		ns_conf.errors++;
 	return 0;
+}
+
+/* Read one file again, if it exists. */
+static void
+ns_config_read_file(const char *path)
+{
+	if (access(path, R_OK) == 0)
+		read_config_with_type(path, NS_APP_NAME);
+}
+
+/*
+ * Read the configuration files again, as at start-up: the file given
+ * with -c, else every netsentryd.conf and netsentryd.local.conf in the
+ * configuration path.  Directives write the settings they always write;
+ * the caller decides which take effect.  Returns the number of bad lines.
+ */
+int
+ns_config_read_again(const char *conffile)
+{
+	char		 path[PATH_MAX], *dirs, *dir, *next;
+
+	ns_conf.errors = 0;
+	ns_conf.reading = ns_conf.reloading = 1;
+	if (conffile != NULL)
+		ns_config_read_file(conffile);
+	else if ((dirs = strdup(get_configuration_directory())) != NULL) {
+		for (dir = dirs; dir != NULL; dir = next) {
+			next = strchr(dir, ENV_SEPARATOR_CHAR);
+			if (next != NULL)
+				*next++ = '\0';
+			snprintf(path, sizeof(path), "%s/%s.conf", dir,
+			    NS_APP_NAME);
+			ns_config_read_file(path);
+			snprintf(path, sizeof(path), "%s/%s.local.conf", dir,
+			    NS_APP_NAME);
+			ns_config_read_file(path);
+		}
+		free(dirs);
+	}
+	ns_conf.reading = ns_conf.reloading = 0;
+	return ns_conf.errors;
 }
 
 static void

@@ -19,6 +19,7 @@ struct ns_config {
 	struct ns_capture_opts	 capture;
 	int			 errors;	/* bad lines seen */
 	int			 reading;	/* files being read */
+	int			 reloading;	/* ... again, on SIGHUP */
 	int			 registration_failures; /* AgentX */
 	size_t			 event_history;	/* nsEventTable rows */
 	size_t			 trap_queue;	/* notifications waiting */
@@ -35,6 +36,12 @@ int	 ns_config_number(const char *token, const char *line,
 	    unsigned long min, unsigned long max, unsigned long *out);
 
 /* Detector directives (conf_detect.c). */
+struct ns_detect_conf;
 void	 ns_config_register_detect(void);
+int	 ns_config_detect_begin(void);
+struct ns_detect_conf *ns_config_detect_end(void);
+
+/* Read the configuration again (SIGHUP); see main.c. */
+int	 ns_config_read_again(const char *conffile);
 
 #endif /* NS_CONF_H */

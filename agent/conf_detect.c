@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,12 @@
 
 #include "conf.h"
 #include "detect.h"
+
+/*
+ * The settings that the directives write: ns_detect_conf at start-up,
+ * a copy being built during a reload.
+ */
+static struct ns_detect_conf *ns_conf_det = &ns_detect_conf;
 
 #define NS_DEF_HISTORY		1000
 #define NS_DEF_TRAP_QUEUE	256
@@ -55,7 +62,7 @@ ns_conf_detect(const char *token, char *line)
 	}
 	if (strcmp(type, "all") == 0) {
 		for (t = 1; t < NS_EV_TYPES; t++)
-			ns_detect_conf.enabled[t] = on;
+			ns_conf_det->enabled[t] = on;
 		return;
 	}
 	if ((t = ns_conf_type(type)) == 0) {
@@ -66,7 +73,7 @@ ns_conf_detect(const char *token, char *line)
 		ns_conf_bad();
 		return;
 	}
-	ns_detect_conf.enabled[t] = on;
+	ns_conf_det->enabled[t] = on;
 }
 
 static int
@@ -117,8 +124,8 @@ ns_conf_local_net(const char *token, char *line)
 	char	 cidr[128];
 
 	copy_nword(line, cidr, sizeof(cidr));
-	ns_conf_add_block(&ns_detect_conf.local_nets,
-	    &ns_detect_conf.nlocal_nets, token, cidr);
+	ns_conf_add_block(&ns_conf_det->local_nets,
+	    &ns_conf_det->nlocal_nets, token, cidr);
 }
 
 static void
@@ -165,8 +172,8 @@ ns_conf_policy(const char *token, char *line)
 		ns_conf_bad();
 		return;
 	}
-	p = ns_conf_add_block(&ns_detect_conf.policies,
-	    &ns_detect_conf.npolicies, token, word);
+	p = ns_conf_add_block(&ns_conf_det->policies,
+	    &ns_conf_det->npolicies, token, word);
 	while (p != NULL && line != NULL) {
 		line = copy_nword(line, word, sizeof(word));
 		ns_conf_policy_option(p, token, word);
@@ -203,9 +210,9 @@ ns_conf_forbidden(const char *token, char *line)
 
 	line = copy_nword(line, word, sizeof(word));
 	if (strcmp(word, "tcp") == 0)
-		set = ns_detect_conf.forbidden_tcp;
+		set = ns_conf_det->forbidden_tcp;
 	else if (strcmp(word, "udp") == 0)
-		set = ns_detect_conf.forbidden_udp;
+		set = ns_conf_det->forbidden_udp;
 	else
 		set = NULL;
 	if (set == NULL || line == NULL) {
@@ -228,32 +235,39 @@ ns_conf_scan_sensitivity(const char *token, char *line)
 	int	 s = ns_conf_sensitivity(token, line);
 
 	if (s != -1)
-		ns_detect_conf.sensitivity = s;
+		ns_conf_det->sensitivity = s;
 }
 
+/*
+ * Numeric directives.  A detector setting is found by its offset in
+ * struct ns_detect_conf, so that a reload fills the copy it builds; the
+ * event history and notification queue sizes are used only at start-up.
+ */
 struct ns_conf_number {
 	const char	*token;
 	unsigned long	 min;
 	unsigned long	 max;
 	int		 is_size;	/* size_t, else uint32_t */
-	void		*value;
+	size_t		 offset;	/* in struct ns_detect_conf */
+	void		*value;		/* or NULL when offset is used */
 };
 
+#define NS_DET(field)	offsetof(struct ns_detect_conf, field), NULL
+
 static struct ns_conf_number ns_conf_numbers[] = {
-	{ "scanContactTimeout", 1, 3600, 0, &ns_detect_conf.contact_timeout },
-	{ "scanWindow", 1, 2592000, 0, &ns_detect_conf.scan_window },
-	{ "holdDown", 1, 86400, 0, &ns_detect_conf.hold_down },
-	{ "synFloodRate", 1, 1000000000, 0, &ns_detect_conf.syn_rate },
-	{ "synFloodHalfOpen", 1, 100, 0, &ns_detect_conf.half_open },
-	{ "arpWindow", 1, 2592000, 0, &ns_detect_conf.arp_window },
-	{ "maxContacts", 16, 100000000, 1, &ns_detect_conf.max_contacts },
-	{ "maxScanSources", 16, 100000000, 1, &ns_detect_conf.max_scanners },
-	{ "maxFloodTargets", 16, 10000000, 1,
-	    &ns_detect_conf.max_flood_targets },
-	{ "maxActiveAlerts", 16, 10000000, 1, &ns_detect_conf.max_alerts },
-	{ "eventHistory", 1, 1000000, 1, &ns_conf.event_history },
-	{ "trapQueue", 1, 100000, 1, &ns_conf.trap_queue },
-	{ "trapRateLimit", 0, 100000, 0, &ns_conf.trap_rate },
+	{ "scanContactTimeout", 1, 3600, 0, NS_DET(contact_timeout) },
+	{ "scanWindow", 1, 2592000, 0, NS_DET(scan_window) },
+	{ "holdDown", 1, 86400, 0, NS_DET(hold_down) },
+	{ "synFloodRate", 1, 1000000000, 0, NS_DET(syn_rate) },
+	{ "synFloodHalfOpen", 1, 100, 0, NS_DET(half_open) },
+	{ "arpWindow", 1, 2592000, 0, NS_DET(arp_window) },
+	{ "maxContacts", 16, 100000000, 1, NS_DET(max_contacts) },
+	{ "maxScanSources", 16, 100000000, 1, NS_DET(max_scanners) },
+	{ "maxFloodTargets", 16, 10000000, 1, NS_DET(max_flood_targets) },
+	{ "maxActiveAlerts", 16, 10000000, 1, NS_DET(max_alerts) },
+	{ "eventHistory", 1, 1000000, 1, 0, &ns_conf.event_history },
+	{ "trapQueue", 1, 100000, 1, 0, &ns_conf.trap_queue },
+	{ "trapRateLimit", 0, 100000, 0, 0, &ns_conf.trap_rate },
 };
 
 static void
@@ -261,6 +275,7 @@ ns_conf_number_line(const char *token, char *line)
 {
 	struct ns_conf_number	*n;
 	unsigned long		 v;
+	void			*value;
 	size_t			 i;
 
 	for (i = 0; i < sizeof(ns_conf_numbers) / sizeof(*n); i++) {
@@ -269,11 +284,42 @@ ns_conf_number_line(const char *token, char *line)
 			continue;
 		if (ns_config_number(token, line, n->min, n->max, &v) == -1)
 			return;
+		value = n->value != NULL ? n->value :
+		    (uint8_t *)ns_conf_det + n->offset;
 		if (n->is_size)
-			*(size_t *)n->value = v;
+			*(size_t *)value = v;
 		else
-			*(uint32_t *)n->value = (uint32_t)v;
+			*(uint32_t *)value = (uint32_t)v;
 	}
+}
+
+/*
+ * Start building new detector settings for a reload, from the defaults.
+ * Returns -1 when memory runs out.
+ */
+int
+ns_config_detect_begin(void)
+{
+	struct ns_detect_conf	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return -1;
+	ns_detect_conf_defaults(c);
+	ns_conf_det = c;
+	return 0;
+}
+
+/*
+ * Return the settings built since ns_config_detect_begin(); the caller
+ * owns them.  The directives write to ns_detect_conf again.
+ */
+struct ns_detect_conf *
+ns_config_detect_end(void)
+{
+	struct ns_detect_conf	*c = ns_conf_det;
+
+	ns_conf_det = &ns_detect_conf;
+	return c;
 }
 
 void

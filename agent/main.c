@@ -36,6 +36,8 @@ struct ns_source	*ns_sources;
 size_t			 ns_nsources;
 
 static volatile sig_atomic_t	 ns_stop_signal;
+static volatile sig_atomic_t	 ns_reload_signal;
+static const char		*ns_conffile;
 static struct timespec		 ns_start_time;
 static const char		*ns_agentx_address;
 
@@ -95,6 +97,13 @@ ns_on_signal(int sig)
 }
 
 static void
+ns_on_hup(int sig)
+{
+	ns_reload_signal = 1;
+	ns_logq_wake();
+}
+
+static void
 ns_on_wake(int fd, void *data)
 {
 	ns_logq_drain();
@@ -111,9 +120,10 @@ ns_signals(void)
 	sa.sa_handler = ns_on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = ns_on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 }
 
 /* -x wins over an agentXSocket line: re-apply it after the files. */
@@ -319,6 +329,63 @@ ns_sources_start(void)
 	}
 }
 
+/* Put new detector settings in force under every store lock. */
+static void
+ns_detect_swap(struct ns_detect_conf *next)
+{
+	struct ns_detect_conf	 old;
+	size_t			 i;
+
+	for (i = 0; i < ns_nsources; i++)
+		pthread_mutex_lock(&ns_sources[i].store.lock);
+	old = ns_detect_conf;
+	ns_detect_conf = *next;
+	for (i = 0; i < ns_nsources; i++)
+		ns_detect_refresh(ns_sources[i].detect);
+	for (i = ns_nsources; i > 0; i--)
+		pthread_mutex_unlock(&ns_sources[i - 1].store.lock);
+	ns_detect_conf_clear(&old);
+}
+
+/*
+ * SIGHUP: read the configuration again and apply the detector and
+ * notification settings.  The data sources, filter, capture options,
+ * table sizes, eventHistory and trapQueue keep their start-up values.
+ * A file with an error changes nothing.
+ */
+static void
+ns_reload(void)
+{
+	struct ns_detect_conf	*next;
+	uint32_t		 rate = ns_conf.trap_rate;
+	int			 errors;
+
+	snmp_log(LOG_NOTICE, "received SIGHUP: reading the configuration "
+	    "again\n");
+	if (ns_config_detect_begin() == -1) {
+		snmp_log(LOG_ERR, "reload failed: out of memory; the previous "
+		    "settings stay in force\n");
+		return;
+	}
+	errors = ns_config_read_again(ns_conffile);
+	next = ns_config_detect_end();
+	if (errors > 0) {
+		snmp_log(LOG_ERR, "reload failed: the configuration has "
+		    "errors (see the lines above); the previous settings stay "
+		    "in force\n");
+		ns_conf.trap_rate = rate;
+		ns_detect_conf_clear(next);
+		free(next);
+		return;
+	}
+	ns_detect_swap(next);
+	free(next);
+	ns_notify_set_rate(ns_conf.trap_rate);
+	snmp_log(LOG_NOTICE, "configuration reloaded: detector and "
+	    "notification settings are in force; data sources, filter, "
+	    "capture and table sizes change only at a restart\n");
+}
+
 /* Once a second: time passes for live sources that receive nothing. */
 static void
 ns_sources_tick(unsigned int reg, void *arg)
@@ -464,6 +531,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+	ns_conffile = conffile;
 	ns_agent_init(conffile, report);
 	ns_events_wake = ns_logq_wake;
 	ns_sources_open(filter);
@@ -514,6 +582,10 @@ main(int argc, char **argv)
 
 	while (!ns_stop_signal) {
 		agent_check_and_process(1);
+		if (ns_reload_signal) {
+			ns_reload_signal = 0;
+			ns_reload();
+		}
 		ns_check_registration();
 		ns_notify_pump();
 	}

@@ -547,6 +547,21 @@ ns_detect_new(unsigned source, int loopback)
 }
 
 void
+ns_detect_refresh(struct ns_detect *det)
+{
+	struct ns_detect_conf	*c = &ns_detect_conf;
+	int			 t;
+
+	det->enabled = 0;
+	for (t = 1; t < NS_EV_TYPES; t++)
+		det->enabled |= c->enabled[t];
+	det->contacts.max = c->max_contacts;
+	det->scanners.max = c->max_scanners;
+	det->victims.max = det->floods.max = c->max_flood_targets;
+	det->alerts.max = c->max_alerts;
+}
+
+void
 ns_detect_free(struct ns_detect *det)
 {
 	if (det == NULL)

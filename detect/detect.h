@@ -116,6 +116,12 @@ struct ns_detect;
 struct ns_detect *ns_detect_new(unsigned source, int loopback);
 void	 ns_detect_free(struct ns_detect *);
 
+/*
+ * Apply ns_detect_conf after it changed: the switches and the sizes of
+ * the maps, which shrink as new entries push the oldest out.
+ */
+void	 ns_detect_refresh(struct ns_detect *);
+
 /* Examine one frame, after the tables counted it. */
 void	 ns_detect_frame(struct ns_detect *, struct ns_store *,
 	    const struct ns_conv_key *, const struct ns_probe *,
