@@ -142,6 +142,12 @@ nsIpHostInOctets		.1.3.6.1.4.1.99999.1.2.1.5
 nsIpHostOutOctets		.1.3.6.1.4.1.99999.1.2.1.6
 nsIpHostFirstSeen		.1.3.6.1.4.1.99999.1.2.1.7
 nsIpHostLastSeen		.1.3.6.1.4.1.99999.1.2.1.8
+nsIpHostSynsSent		.1.3.6.1.4.1.99999.1.2.1.9
+nsIpHostFailedContacts		.1.3.6.1.4.1.99999.1.2.1.10
+nsIpHostPortsContacted		.1.3.6.1.4.1.99999.1.2.1.11
+nsIpHostPeersContacted		.1.3.6.1.4.1.99999.1.2.1.12
+nsIpHostAttackerEvents		.1.3.6.1.4.1.99999.1.2.1.13
+nsIpHostTargetEvents		.1.3.6.1.4.1.99999.1.2.1.14
 nsIpMatrixTable			.1.3.6.1.4.1.99999.1.3
 nsIpMatrixEntry			.1.3.6.1.4.1.99999.1.3.1
 nsIpMatrixSourceAddressType	.1.3.6.1.4.1.99999.1.3.1.1
@@ -152,6 +158,30 @@ nsIpMatrixPkts			.1.3.6.1.4.1.99999.1.3.1.5
 nsIpMatrixOctets		.1.3.6.1.4.1.99999.1.3.1.6
 nsIpMatrixFirstSeen		.1.3.6.1.4.1.99999.1.3.1.7
 nsIpMatrixLastSeen		.1.3.6.1.4.1.99999.1.3.1.8
+nsSecurity			.1.3.6.1.4.1.99999.1.4
+nsEventsTotal			.1.3.6.1.4.1.99999.1.4.1
+nsActiveEvents			.1.3.6.1.4.1.99999.1.4.2
+nsNotificationsSent		.1.3.6.1.4.1.99999.1.4.3
+nsNotificationsSuppressed	.1.3.6.1.4.1.99999.1.4.4
+nsNotificationsDropped		.1.3.6.1.4.1.99999.1.4.5
+nsNotificationsWaiting		.1.3.6.1.4.1.99999.1.4.6
+nsEventTypeTable		.1.3.6.1.4.1.99999.1.4.7
+nsEventTypeEnabled		.1.3.6.1.4.1.99999.1.4.7.1.3
+nsEventTable			.1.3.6.1.4.1.99999.1.4.8
+nsEventIndex			.1.3.6.1.4.1.99999.1.4.8.1.1
+nsEventType			.1.3.6.1.4.1.99999.1.4.8.1.2
+nsEventState			.1.3.6.1.4.1.99999.1.4.8.1.3
+nsEventStartTime		.1.3.6.1.4.1.99999.1.4.8.1.4
+nsEventAttackerAddressType	.1.3.6.1.4.1.99999.1.4.8.1.6
+nsEventAttackerAddress		.1.3.6.1.4.1.99999.1.4.8.1.7
+nsEventTargetAddressType	.1.3.6.1.4.1.99999.1.4.8.1.8
+nsEventTargetAddress		.1.3.6.1.4.1.99999.1.4.8.1.9
+nsEventDescription		.1.3.6.1.4.1.99999.1.4.8.1.21
+nsTotalDrops			.1.3.6.1.4.1.99999.1.5.1
+nsPortScanDetected		.1.3.6.1.4.1.99999.0.1
+nsSynFloodStarted		.1.3.6.1.4.1.99999.0.2
+nsSynFloodEnded			.1.3.6.1.4.1.99999.0.3
+nsSuspiciousTraffic		.1.3.6.1.4.1.99999.0.4
 nsConformance			.1.3.6.1.4.1.99999.2
 nsCompliances			.1.3.6.1.4.1.99999.2.1
 nsCompliance			.1.3.6.1.4.1.99999.2.1.1
@@ -160,6 +190,21 @@ nsCaptureGroup			.1.3.6.1.4.1.99999.2.2.1
 nsIpHostGroup			.1.3.6.1.4.1.99999.2.2.2
 nsIpMatrixGroup			.1.3.6.1.4.1.99999.2.2.3
 OIDS
+
+# docs/MIB.md is generated from the module: it must be current.
+if command -v smidump >/dev/null 2>&1 && command -v python3 >/dev/null; then
+	SMIPATH="$ietfdir" smidump -c /dev/null -f python "$mibfile" \
+	    >"$tmpdir/mib.py" 2>"$tmpdir/smidump.err"
+	if python3 "$NS_TOP_SRCDIR/tests/tools/mib_doc.py" "$tmpdir/mib.py" \
+	    >"$tmpdir/MIB.md" &&
+	    cmp -s "$tmpdir/MIB.md" "$NS_TOP_SRCDIR/docs/MIB.md"; then
+		pass
+	else
+		fail "docs/MIB.md is not what tests/tools/mib_doc.py makes of" \
+		    "the MIB; regenerate it (see the script's usage)"
+		diff "$NS_TOP_SRCDIR/docs/MIB.md" "$tmpdir/MIB.md" | head -n 20
+	fi
+fi
 
 echo "mib_lint: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
