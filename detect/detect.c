@@ -343,14 +343,20 @@ struct ns_scanner {
 	double			 llr;		/* log likelihood ratio */
 	uint32_t		 contacts;
 	uint32_t		 port_contacts;	/* TCP and UDP ones */
+	uint32_t		 probes_of[2];	/* port probes, sweeps */
 	uint32_t		 failed;
 	uint32_t		 probes[NS_PK_KINDS];
 	uint32_t		 half_open;	/* scanner reset the answer */
 	uint32_t		 completed;	/* scanner completed it */
 	uint8_t			 hll_dst[NS_HLL];
 	uint8_t			 hll_port[NS_HLL];
-	uint8_t			 dst_min[NS_IPKEY_LEN];
-	uint8_t			 dst_max[NS_IPKEY_LEN];
+	/*
+	 * The lowest and highest target of TCP and UDP probes (index 0) and
+	 * of echo and ARP requests (index 1): a port scan that starts with
+	 * an ARP request for its gateway still has one target.
+	 */
+	uint8_t			 dst_min[2][NS_IPKEY_LEN];
+	uint8_t			 dst_max[2][NS_IPKEY_LEN];
 	uint16_t		 port;		/* first port probed */
 	int			 ports_vary;	/* another port followed */
 	uint32_t		 last;		/* latest contact, seconds */
@@ -834,31 +840,42 @@ ns_scan_fill(struct ns_scanner *s)
 {
 	struct ns_event	*ev = s->ev;
 	char		 to[INET6_ADDRSTRLEN + 8];
+	const uint8_t	*min, *max;
+	int		 sweep;
+
+	/* The targets of the probes the scan mostly used. */
+	ev->probe = (uint8_t)ns_scan_probe(s);
+	sweep = ev->probe == NS_PK_ARP || ev->probe == NS_PK_ICMP_ECHO;
+	if (s->probes_of[sweep] == 0)
+		sweep = !sweep;
+	min = s->dst_min[sweep];
+	max = s->dst_max[sweep];
 
 	/*
-	 * With one target every contact is another port, and with one port
-	 * another target, so the pure shapes are counted exactly.
+	 * With one target every contact is another port, with one port
+	 * another target, and every echo or ARP request of a sweep goes to
+	 * another target, so those shapes are counted exactly.
 	 */
 	ev->packets = s->contacts;
-	ev->ports = ns_hll_count(s->hll_port);
+	ev->ports = s->port_contacts > 0 ? ns_hll_count(s->hll_port) : 0;
 	ev->targets = ns_hll_count(s->hll_dst);
-	if (memcmp(s->dst_min, s->dst_max, NS_IPKEY_LEN) == 0) {
+	if (memcmp(min, max, NS_IPKEY_LEN) == 0) {
 		ev->targets = 1;
-		ev->ports = s->port_contacts;
-	} else if (!s->ports_vary) {
+		if (!sweep)
+			ev->ports = s->port_contacts;
+	} else if (sweep)
+		ev->targets = s->probes_of[1];
+	else if (!s->ports_vary) {
 		ev->ports = 1;
-		ev->targets = s->contacts;
+		ev->targets = s->port_contacts;
 	}
-	ev->port = ev->ports == 1 ? s->port : 0;
-	ev->probe = (uint8_t)ns_scan_probe(s);
+	ev->port = !sweep && ev->ports == 1 ? s->port : 0;
 
-	ev->target.plen = ns_common_prefix(s->dst_min, s->dst_max);
-	ns_prefix_mask(s->dst_min, ev->target.plen, ev->target.key);
-	/* Echo and ARP requests have no port: a sweep of them is one. */
+	ev->target.plen = ns_common_prefix(min, max);
+	ns_prefix_mask(min, ev->target.plen, ev->target.key);
 	if (ev->targets == 1)
 		ev->shape = NS_SHAPE_VERTICAL;
-	else if (ev->ports == 1 || ev->probe == NS_PK_ARP ||
-	    ev->probe == NS_PK_ICMP_ECHO)
+	else if (sweep || ev->ports == 1)
 		ev->shape = NS_SHAPE_HORIZONTAL;
 	else
 		ev->shape = NS_SHAPE_BLOCK;
@@ -1103,22 +1120,23 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
 {
 	struct ns_scanner	*s;
 	struct ns_ip_host	*h;
-	int			 created;
+	int			 created, sweep;
 
 	s = ns_dmap_get(&det->scanners, scanner, det->now, &created);
 	if (s == NULL)
 		return;
-	if (created) {
-		memcpy(s->dst_min, target, NS_IPKEY_LEN);
-		memcpy(s->dst_max, target, NS_IPKEY_LEN);
+	sweep = kind == NS_PK_ARP || kind == NS_PK_ICMP_ECHO;
+	if (s->probes_of[sweep]++ == 0) {
+		memcpy(s->dst_min[sweep], target, NS_IPKEY_LEN);
+		memcpy(s->dst_max[sweep], target, NS_IPKEY_LEN);
 	}
-	if (memcmp(target, s->dst_min, NS_IPKEY_LEN) < 0)
-		memcpy(s->dst_min, target, NS_IPKEY_LEN);
-	if (memcmp(target, s->dst_max, NS_IPKEY_LEN) > 0)
-		memcpy(s->dst_max, target, NS_IPKEY_LEN);
-	if (created)
+	if (memcmp(target, s->dst_min[sweep], NS_IPKEY_LEN) < 0)
+		memcpy(s->dst_min[sweep], target, NS_IPKEY_LEN);
+	if (memcmp(target, s->dst_max[sweep], NS_IPKEY_LEN) > 0)
+		memcpy(s->dst_max[sweep], target, NS_IPKEY_LEN);
+	if (!sweep && s->port_contacts == 0)
 		s->port = port;
-	else if (port != s->port)
+	else if (!sweep && port != s->port)
 		s->ports_vary = 1;
 	s->contacts++;
 	if (kind != NS_PK_ARP && kind != NS_PK_ICMP_ECHO)
@@ -1871,20 +1889,20 @@ ns_detect_udp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	if (ns_flow_mark(det, src, dst, p))
 		return;
 
-	/*
-	 * A datagram from a well-known service port to a high port answers
-	 * a request, perhaps one forged by a reflection attack: never a
-	 * probe, so it opens no contact.
-	 */
-	if (p->sport < 1024 && p->dport >= 1024)
-		return;
-
 	/* The first packet back from a probed port answers the probe. */
 	c = ns_contact_find(det, dst, src, p->sport, NS_PROTO_UDP);
 	if (c != NULL) {
 		ns_contact_resolve(det, c, NS_OUT_SUCCESS, NS_CT_DONE);
 		return;
 	}
+
+	/*
+	 * Any other datagram from a well-known service port to a high port
+	 * answers a request too, perhaps one forged by a reflection attack:
+	 * never a probe, so it opens no contact.
+	 */
+	if (p->sport < 1024 && p->dport >= 1024)
+		return;
 	if (ns_flow_known(det, dst, src, p->dport, p->sport, NS_PROTO_UDP))
 		return;
 	if (ns_port_forbidden(ns_detect_conf.forbidden_udp, p->dport))

@@ -126,7 +126,8 @@ ns_dmap_get(struct ns_dmap *m, const void *key, uint32_t now, int *created)
 		return n;
 	}
 
-	if (m->count >= m->max && !TAILQ_EMPTY(&m->lru)) {
+	/* After a reload lowered max, several nodes may have to go. */
+	while (m->count >= m->max && !TAILQ_EMPTY(&m->lru)) {
 		ns_dmap_remove(m, TAILQ_FIRST(&m->lru));
 		m->evictions++;
 	}
