@@ -40,6 +40,7 @@ FIELDS = [
     "eth.src", "eth.dst",
     "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
     "null.type", "ipv6.fraghdr.offset", "_ws.malformed", "tcp.flags",
+    "ip.len", "ip.hdr_len", "ip.flags.mf",
 ]
 
 # Expert fields that tshark adds to an IPv4 or IPv6 header whose version,
@@ -195,6 +196,9 @@ class Frame:
             field["ipv6.fraghdr.offset"])
         self.malformed = field["_ws.malformed"]
         self.tcp_flags = split_field(field["tcp.flags"])
+        self.ipv4_len = split_field(field["ip.len"])
+        self.ipv4_hdr_len = split_field(field["ip.hdr_len"])
+        self.ipv4_more_fragments = split_field(field["ip.flags.mf"])
 
     def tapped_ip_pairs(self):
         """Return the (source, destination) keys of every IP header that
@@ -244,8 +248,22 @@ class Frame:
         following = [n for n in names[i + 1:] if not n.startswith("ipv6.")]
         if not following or following[0] != "tcp" or not self.tcp_flags:
             return False
+        if names[i] == "ip" and self.tiny_first_fragment():
+            return False
         flags = int(self.tcp_flags[0], 16)
         return flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN) == TCP_SYN
+
+    def tiny_first_fragment(self):
+        """Return whether the outermost IPv4 header starts a fragmented
+        datagram but carries less than a whole 20-byte TCP header.
+        tshark shows the flags it has; netsentryd counts the fragment as
+        malformed (the tiny fragment attack of RFC 1858) and reads no
+        TCP field of it."""
+        if not self.ipv4_len or not self.ipv4_hdr_len:
+            return False
+        payload = int(self.ipv4_len[0]) - int(self.ipv4_hdr_len[0])
+        more = self.ipv4_more_fragments[:1] in (["1"], ["True"])
+        return more and payload < 20
 
     def outer_ip_pair(self):
         """Return the keys of the outermost IP header, or None."""
