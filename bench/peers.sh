@@ -173,6 +173,8 @@ make_namespaces()
 	# No IPv6 on either side, so neither kernel sends router
 	# solicitations or MLD reports into the replayed traffic.  Reverse
 	# path filtering is off because the capture's sources have no route.
+	# accept_local keeps packets from one monitored host to another,
+	# which the kernel would otherwise drop for their local source.
 	ip netns exec "$NS_REPLAY" sysctl -qw \
 	    net.ipv6.conf.all.disable_ipv6=1 \
 	    net.ipv6.conf.default.disable_ipv6=1
@@ -180,7 +182,9 @@ make_namespaces()
 	    net.ipv6.conf.all.disable_ipv6=1 \
 	    net.ipv6.conf.default.disable_ipv6=1 \
 	    net.ipv4.conf.all.rp_filter=0 \
-	    net.ipv4.conf.default.rp_filter=0
+	    net.ipv4.conf.default.rp_filter=0 \
+	    net.ipv4.conf.all.accept_local=1 \
+	    net.ipv4.conf.default.accept_local=1
 
 	# 65535 bytes is the veth maximum.  Some recorded frames are GRO
 	# aggregates of about 64 kB.
