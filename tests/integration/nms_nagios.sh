@@ -42,10 +42,11 @@ WARNING=1
 CRITICAL=2
 
 # Print "service<TAB>command line" for every service of the file, with
-# the macros filled in: the test's snmpd port for _SNMP_PORT and a
-# private folder for _MP_STATE_PATH, the file's values for the other
-# custom variables.  Fail on a macro that is left over, so a macro the
-# test does not know about cannot hide.
+# the macros filled in: the test snmpd's port and community (public,
+# from tests/lib.sh) for _SNMP_PORT and _SNMP_COMMUNITY, a private
+# folder for _MP_STATE_PATH, and the file's values for the other custom
+# variables.  Fail on a macro that is left over, so a macro the test
+# does not know about cannot hide.
 service_commands() {
 	"$NS_PYTHON" - "$CFG" "$PLUGINS" 127.0.0.1 "$NS_SNMP_PORT" \
 	    "$NS_TMP/plugin-state" <<'PYEOF'
@@ -84,6 +85,7 @@ for kind, fields in objects(open(cfg).read()):
     elif kind == "service" and fields.get("name") == "netsentry-service":
         variables.update(custom_variables(fields, "SERVICE"))
 variables["$_HOSTSNMP_PORT$"] = port
+variables["$_HOSTSNMP_COMMUNITY$"] = "public"
 variables["$_SERVICEMP_STATE_PATH$"] = state
 
 if not services:
