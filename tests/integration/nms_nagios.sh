@@ -12,13 +12,16 @@
 #   - benign traffic (a benign capture through a FIFO that stays open,
 #     so the source is running): every service is OK, the counter
 #     services on their first and on their second sample;
-#   - attacks through FIFOs that stay open, so their events stay
-#     active: one scan makes "active events" WARNING; four more scans
-#     and a SYN flood make it CRITICAL and "SYN floods" CRITICAL; the
-#     notifications that trapRateLimit 2 suppressed make "notifications
-#     lost" WARNING; the drops command pointed at a Counter64 that grows
-#     (nsCapturePkts.1, since a FIFO never drops) alerts; the capture
-#     service turns CRITICAL once the source reaches its end of file.
+#   - attacks come through FIFOs that stay open, so their events stay
+#     active.  One scan makes "active events" WARNING;
+#   - four more scans and a SYN flood make "active events" and "SYN
+#     floods" CRITICAL;
+#   - the notifications that trapRateLimit 2 suppressed make
+#     "notifications lost" WARNING;
+#   - the drops command alerts when pointed at a Counter64 that grows
+#     (nsCapturePkts.1, because a FIFO never drops a frame);
+#   - the capture service turns CRITICAL once the source reaches its end
+#     of file.
 
 . "${NS_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
