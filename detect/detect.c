@@ -342,6 +342,8 @@ struct ns_scanner {
 	uint8_t			 key[NS_IPKEY_LEN];
 	double			 llr;		/* log likelihood ratio */
 	uint32_t		 contacts;
+	uint32_t		 answered;	/* successes, in half units */
+	uint32_t		 refused;	/* failures, in half units */
 	uint32_t		 port_contacts;	/* TCP and UDP ones */
 	uint32_t		 probes_of[2];	/* port probes, sweeps */
 	uint32_t		 failed;
@@ -1064,6 +1066,26 @@ ns_victim_failed(struct ns_detect *det, const uint8_t *ckey, int kind)
 }
 
 /*
+ * Keep the answered and refused first contacts of about the last hundred,
+ * halving both when they grow.  The walk decides from the order of the
+ * outcomes, and the timeouts of a P2P client's vanished peers arrive all
+ * together after its answered contacts, so a source is reported only
+ * while its failures also outnumber its successes.
+ */
+static void
+ns_scan_tally(struct ns_scanner *s, int outcome)
+{
+	if (outcome == NS_OUT_SUCCESS)
+		s->answered += 2;
+	else
+		s->refused += outcome == NS_OUT_SILENCE ? 1 : 2;
+	if (s->answered + s->refused > 256) {
+		s->answered /= 2;
+		s->refused /= 2;
+	}
+}
+
+/*
  * Move the walk.  Silence counts half a failure: an open UDP port or a
  * FIN, NULL or Xmas probe to an open port gets no answer either, so it
  * is weaker evidence than a refusal.
@@ -1080,6 +1102,7 @@ ns_scan_outcome(struct ns_detect *det, const uint8_t *ckey, int outcome,
 	s = ns_dmap_find(&det->scanners, scanner);
 	if (s == NULL || outcome == NS_OUT_NONE)
 		return;
+	ns_scan_tally(s, outcome);
 	if (outcome == NS_OUT_SUCCESS) {
 		step = log(NS_TRW_THETA1 / NS_TRW_THETA0);
 		s->llr += step;
@@ -1094,7 +1117,7 @@ ns_scan_outcome(struct ns_detect *det, const uint8_t *ckey, int outcome,
 	step = log((1 - NS_TRW_THETA1) / (1 - NS_TRW_THETA0));
 	s->llr += outcome == NS_OUT_SILENCE ? step / 2 : step;
 	if (s->ev == NULL && s->llr >= ns_trw_upper(scanner) &&
-	    ns_scan_ready(s))
+	    ns_scan_ready(s) && s->refused > s->answered)
 		ns_scan_engage(det, s);
 	else if (s->ev != NULL)
 		ns_scan_progress(det, s);

@@ -813,6 +813,61 @@ START_TEST(scan_horizontal_sweep)
 }
 END_TEST
 
+/* Three closed ports on each of 20 hosts: many of both, a block scan. */
+START_TEST(scan_block)
+{
+	struct ns_event	 ev;
+	uint64_t	 t = 0;
+	unsigned	 i;
+
+	for (i = 1; i <= 20; i++)
+		t = scan_closed_ports(t, SCANNER, IP4(198, 51, 100, 0) + i,
+		    (uint16_t)(100 * i), 3);
+	ck_assert_uint_eq(events_of(NS_EV_PORT_SCAN), 1);
+	ck_assert(latest_event(NS_EV_PORT_SCAN, &ev));
+	ck_assert_uint_eq(ev.shape, NS_SHAPE_BLOCK);
+	ck_assert_uint_eq(ev.port, 0);
+	ck_assert_uint_eq(ev.packets, 60);
+	assert_addr(&ev.target, IP4(198, 51, 100, 0), 27);
+}
+END_TEST
+
+/*
+ * A P2P client: 100 peers over UDP and TCP, of which 60 answer, 20
+ * refuse and 20 are gone.  The answers outweigh the failures.
+ */
+START_TEST(scan_p2p_client_ignored)
+{
+	uint32_t	 peer;
+	uint64_t	 t;
+	unsigned	 i;
+
+	for (i = 0; i < 100; i++) {
+		peer = IP4(203, 0, 113, 0) + 10 + i;
+		t = i * 50;
+		if (i % 2 == 0) {
+			send_udp(t, SCANNER, 6881, peer, 6881);
+			if (i % 10 < 6)
+				send_udp(t + 20, peer, 6881, SCANNER, 6881);
+		} else if (i % 10 < 6)
+			handshake(t, SCANNER, (uint16_t)(30000 + i), peer,
+			    6881);
+		else if (i % 10 < 8) {
+			send_syn(t, SCANNER, (uint16_t)(30000 + i), peer,
+			    6881);
+			send_tcp(t + 20, peer, 6881, SCANNER,
+			    (uint16_t)(30000 + i), NS_TH_RST | NS_TH_ACK, 0,
+			    1001);
+		} else
+			send_syn(t, SCANNER, (uint16_t)(30000 + i), peer,
+			    6881);
+	}
+	tick(SEC(60));
+	ns_detect_finish(det, &store);
+	ck_assert_uint_eq(events_of(NS_EV_PORT_SCAN), 0);
+}
+END_TEST
+
 /*
  * Ten sources each probe 3 closed ports of one target: too few for each
  * source to be reported, but 30 failures over 30 ports add up.
@@ -1200,6 +1255,31 @@ START_TEST(flood_state_stops_growing)
 }
 END_TEST
 
+/*
+ * Carpet bombing: 30 SYNs a second to each of 20 hosts of a /24, under
+ * the rate for any one host, 600 a second for the network.
+ */
+START_TEST(flood_spread_over_network)
+{
+	struct ns_event	 ev;
+	unsigned	 s, h, i;
+
+	for (s = 0; s < 3; s++)
+		for (i = 0; i < 30; i++)
+			for (h = 1; h <= 20; h++)
+				send_syn(SEC(s) + i * 30 + h,
+				    flood_source(s, i * 20 + h),
+				    (uint16_t)(1024 + i), IP4(192, 0, 2, 0) + h,
+				    80);
+	tick(SEC(4));
+	ck_assert_uint_eq(events_of(NS_EV_SYN_FLOOD), 1);
+	ck_assert(latest_event(NS_EV_SYN_FLOOD, &ev));
+	assert_addr(&ev.target, IP4(192, 0, 2, 0), 24);
+	ck_assert_uint_eq(ev.port, 80);
+	ck_assert_uint_eq(ev.attacker.key[0], 0);
+}
+END_TEST
+
 START_TEST(flood_single_source_names_attacker)
 {
 	struct ns_event	 ev;
@@ -1545,6 +1625,8 @@ detect_suite(void)
 	tcase_add_test(tc, scan_silent_ports_after_timeout);
 	tcase_add_test(tc, scan_retransmits_count_once);
 	tcase_add_test(tc, scan_horizontal_sweep);
+	tcase_add_test(tc, scan_block);
+	tcase_add_test(tc, scan_p2p_client_ignored);
 	tcase_add_test(tc, scan_distributed_sources);
 	tcase_add_test(tc, scan_dead_server_not_distributed);
 	tcase_add_test(tc, scan_monitors_not_distributed);
@@ -1566,6 +1648,7 @@ detect_suite(void)
 	tcase_add_test(tc, flood_spoofed_one_event);
 	tcase_add_test(tc, flood_state_stops_growing);
 	tcase_add_test(tc, flood_single_source_names_attacker);
+	tcase_add_test(tc, flood_spread_over_network);
 	tcase_add_test(tc, flood_ends_after_hold_down);
 	tcase_add_test(tc, flood_ends_when_syns_stop);
 	tcase_add_test(tc, flood_busy_server_is_not);
