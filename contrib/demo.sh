@@ -3,7 +3,8 @@
 # netsentryd a capture (or a live interface) and print its tables with
 # snmptable.  Run as root from the top of the source tree.
 #
-#   sh contrib/demo.sh                 read tests/data/benign/http_wikipedia.pcap
+#   sh contrib/demo.sh                 read a web browsing capture and a
+#                                      recorded nmap scan
 #   sh contrib/demo.sh -r FILE         read another capture
 #   sh contrib/demo.sh -i IFACE        monitor a live interface
 #   sh contrib/demo.sh -n ...          print the tables once and exit
@@ -13,11 +14,13 @@ top=$(pwd)
 
 source_opt="-r"
 source_arg="$top/tests/data/benign/http_wikipedia.pcap"
+# The second default source is an attack, so the events table has rows.
+scan_file="$top/tests/data/detect/nmap_sS_vertical.pcap"
 once=0
 while getopts "i:nr:" opt; do
 	case "$opt" in
-	i) source_opt="-i"; source_arg="$OPTARG" ;;
-	r) source_opt="-r"; source_arg="$OPTARG" ;;
+	i) source_opt="-i"; source_arg="$OPTARG"; scan_file="" ;;
+	r) source_opt="-r"; source_arg="$OPTARG"; scan_file="" ;;
 	n) once=1 ;;
 	*) echo "usage: demo.sh [-n] [-i IFACE | -r FILE]" >&2; exit 2 ;;
 	esac
@@ -73,14 +76,20 @@ done
 
 printf 'idleTimeout 0\nagentxPingInterval 1\n' > "$dir/netsentryd.conf"
 ./netsentryd -f -Lf "$dir/netsentryd.log" -c "$dir/netsentryd.conf" \
-    -x "unix:$dir/master.sock" "$source_opt" "$source_arg" &
+    -x "unix:$dir/master.sock" "$source_opt" "$source_arg" \
+    ${scan_file:+-r "$scan_file"} &
 daemon=$!
 pids="$pids $daemon"
 
-state=.1.3.6.1.4.1.99999.1.1.1.4.1
+# Wait until every file was read (nsCaptureState endOfFile(2)), or a
+# live interface runs (running(1)).
+state=.1.3.6.1.4.1.99999.1.1.1.4
+last=1
+[ -n "$scan_file" ] && last=2
 i=0
 while :; do
-	v=$(snmpget -Oqv $snmp "$state" 2>/dev/null || true)
+	v=$(snmpget -Oqv $snmp "$state.1" "$state.$last" 2>/dev/null |
+	    sort -u | tr -d '\n' || true)
 	[ "$v" = 2 ] && break
 	[ "$source_opt" = "-i" ] && [ "$v" = 1 ] && break
 	if ! kill -0 "$daemon" 2>/dev/null; then
@@ -125,6 +134,8 @@ while :; do
 	    NETSENTRY-MIB::nsIpMatrixTable .1.3.6.1.4.1.99999.1.3
 	show "nsCaptureTable (NETSENTRY-MIB, per data source)" \
 	    NETSENTRY-MIB::nsCaptureTable .1.3.6.1.4.1.99999.1.1
+	show "nsEventTable (NETSENTRY-MIB, attacks detected)" \
+	    NETSENTRY-MIB::nsEventTable .1.3.6.1.4.1.99999.1.4.8
 	echo
 	[ "$once" = 1 ] && exit 0
 	echo "Poll it yourself while this runs:"
