@@ -4,13 +4,16 @@
 Each part runs every measurement three times (interleaved where two
 programs are compared, so both see the same machine load), takes the
 median, and appends result rows to a tab-separated file that run.sh
-prints as a table.  Row fields: part, measurement, value, unit, target,
-verdict (pass, FAIL or info), note.
+prints as a table.  The flood runs of the detect part, which take
+minutes each and measure memory, run once.  Row fields: part,
+measurement, value, unit, target, verdict (pass, FAIL or info), note.
 
 usage: nsbench.py PART --work DIR --port PORT --socket PATH
                   --snmpd-pid PID --daemon PATH --floor PATH
-                  --data DIR [--packets N] --results FILE
-PART is rate, memory, walk or profile (callgrind instruction counts).
+                  --data DIR [--packets N] [--flood-sources N]
+                  --results FILE
+PART is rate, memory, walk, detect or profile (callgrind instruction
+counts).
 """
 
 import argparse
@@ -97,9 +100,12 @@ class DaemonRun:
     time that the daemon then lacks on a 2-core machine.
     """
 
-    def __init__(self, args, capture, name, poll_state=True, wrapper=()):
+    def __init__(self, args, capture, name, poll_state=True, wrapper=(),
+                 conf="netsentryd.conf", timeout=END_TIMEOUT_SECONDS):
         self.args = args
         self.capture = capture
+        self.conf = os.path.join(args.work, conf)
+        self.timeout = timeout
         self.poll_state = poll_state
         self.wrapper = list(wrapper)    # for example valgrind and options
         self.log = os.path.join(args.work, f"netsentryd-{name}.log")
@@ -118,7 +124,7 @@ class DaemonRun:
         if os.path.exists(self.log):
             os.unlink(self.log)
         cmd = self.wrapper + [self.args.daemon, "-f", "-Lf", self.log,
-               "-c", os.path.join(self.args.work, "netsentryd.conf"),
+               "-c", self.conf,
                "-x", f"unix:{self.args.socket}", "-r", self.capture]
         self.t_start = time.monotonic()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
@@ -161,7 +167,7 @@ class DaemonRun:
 
     def wait_end(self):
         """Wait for both end signals; raise BenchError on a failure."""
-        deadline = time.monotonic() + END_TIMEOUT_SECONDS
+        deadline = time.monotonic() + self.timeout
         threads = [threading.Thread(target=self._watch_log,
                                     args=(deadline,))]
         if self.poll_state:
@@ -176,7 +182,7 @@ class DaemonRun:
         if self.t_end_log is None or (self.poll_state and
                                       self.t_end_snmp is None):
             raise BenchError(f"{self.capture}: no end of file within "
-                             f"{END_TIMEOUT_SECONDS} s; see {self.log}")
+                             f"{self.timeout} s; see {self.log}")
 
     def row_counts(self):
         values = snmp_get(self.args.port, OID_COUNTS.values())
@@ -199,12 +205,15 @@ class DaemonRun:
 
 
 def run_daemon(args, capture, name, after_end=None, poll_state=True,
-               wrapper=()):
+               wrapper=(), conf="netsentryd.conf",
+               timeout=END_TIMEOUT_SECONDS):
     """Run netsentryd on capture to its end; return the DaemonRun.
 
-    after_end(run) is called while the daemon still serves its tables.
+    conf is a file name in the work folder.  after_end(run) is called
+    while the daemon still serves its tables.
     """
-    run = DaemonRun(args, capture, name, poll_state, wrapper)
+    run = DaemonRun(args, capture, name, poll_state, wrapper, conf,
+                    timeout)
     run.start()
     try:
         run.wait_end()
@@ -529,6 +538,191 @@ def part_walk(args, results):
                     "and netsentryd together")
 
 
+# Part 4: detector cost ------------------------------------------------
+
+OID_EVENTS_TOTAL = ".1.3.6.1.4.1.99999.1.4.1.0"         # nsEventsTotal.0
+OID_SYN_FLOODS = ".1.3.6.1.4.1.99999.1.4.7.1.4.2"       # nsEventTypeEvents
+OID_EVENT_DESCR = ".1.3.6.1.4.1.99999.1.4.8.1.21"       # nsEventDescription
+
+DETECT_TARGET = 0.70
+# A spoofed flood creates a table row for almost every frame, which is
+# far slower than the real-traffic mix.
+FLOOD_TIMEOUT_SECONDS = 1800
+
+# Every configuration starts with idleTimeout 0 (rows never expire).
+DETECT_CONFS = {
+    "detect-on.conf": [],
+    "detect-off.conf": ["detect all off"],
+}
+# The IP table caps are the defaults, written out so that all three
+# flood runs keep the same ones.
+FLOOD_TABLE_CAPS = ["maxIpHostEntries 262144", "maxIpMatrixEntries 524288"]
+FLOOD_RUNS = [
+    # (name, configuration file, lines after the table caps)
+    ("detectors off", "flood-off.conf", ["detect all off"]),
+    ("default detector caps", "flood-default.conf", []),
+    ("small detector caps", "flood-small.conf",
+     ["maxContacts 16384", "maxScanSources 4096"]),
+]
+
+
+def write_conf(args, name, lines):
+    with open(os.path.join(args.work, name), "w") as f:
+        f.write("\n".join(["idleTimeout 0"] + lines) + "\n")
+
+
+def make_attack_capture(args):
+    """Build the attack mix: every scan capture and the SYN flood ones.
+
+    make_real_capture.py reads whole folders, so the chosen files are
+    linked into one folder of the work folder first.
+    """
+    folder = os.path.join(args.work, "attack-sources")
+    os.makedirs(folder, exist_ok=True)
+    scans = os.path.join(args.data, "scans")
+    floods = os.path.join(args.data, "floods")
+    paths = [os.path.join(scans, n) for n in os.listdir(scans)]
+    paths += [os.path.join(floods, n) for n in os.listdir(floods)
+              if n.startswith("syn_flood_")]
+    for path in paths:
+        link = os.path.join(folder, os.path.basename(path))
+        if not os.path.lexists(link):
+            os.symlink(os.path.abspath(path), link)
+    return make_capture(args, "attack.pcap", "make_real_capture.py", "-n",
+                        str(args.packets), folder)
+
+
+def event_counts(args):
+    """Return (all events, synFlood events) that the daemon raised."""
+    values = snmp_get(args.port, [OID_EVENTS_TOTAL, OID_SYN_FLOODS])
+    if values is None:
+        raise BenchError("snmpget of nsEventsTotal and nsEventTypeEvents "
+                         "failed")
+    return int(values[0]), int(values[1])
+
+
+def event_descriptions(args):
+    """Return nsEventDescription of every row of nsEventTable."""
+    out = subprocess.run(["snmpbulkwalk", "-v2c", "-c", "public", "-On",
+                          "-Oqv", f"127.0.0.1:{args.port}", OID_EVENT_DESCR],
+                         capture_output=True, text=True, check=True)
+    return [line.strip().strip('"') for line in out.stdout.splitlines()
+            if line.strip()]
+
+
+def compare_detectors(args, results, label, key, capture):
+    """Time the capture with detectors on and off, in turns."""
+    wall = {"on": [], "off": []}
+    own = {"on": [], "off": []}
+    events = {}
+    packets = None
+    for i in range(REPEATS):
+        for state in ("on", "off"):
+            run = run_daemon(args, capture, f"detect-{key}-{state}{i + 1}",
+                             poll_state=False,
+                             conf=f"detect-{state}.conf",
+                             after_end=lambda r, s=state: events.update(
+                                 {s: event_counts(args)}))
+            if packets is not None and run.packets != packets:
+                raise BenchError(f"{capture}: read {run.packets} packets, "
+                                 f"an earlier run {packets}")
+            packets = run.packets
+            wall[state].append(run.t_end_log - run.t_start)
+            own[state].append(run.read_seconds)
+        print(f"  {label}, repeat {i + 1}: detectors on "
+              f"{wall['on'][-1]:.3f} s, off {wall['off'][-1]:.3f} s")
+
+    for state in ("on", "off"):
+        t = median(wall[state])
+        results.add(f"{label}, detectors {state}",
+                    f"{packets / t / 1e6:.2f}", "M packets/s",
+                    note=f"median {t:.3f} s, start to end-of-file log "
+                    f"line; {events[state][0]} events")
+    ratio = median(wall["off"]) / median(wall["on"])
+    results.add(f"{label}, detectors on / off", f"{ratio:.2f}", "ratio",
+                f">= {DETECT_TARGET:.2f}", verdict(ratio >= DETECT_TARGET),
+                f"{packets} packets")
+    ratio = median(own["off"]) / median(own["on"])
+    results.add(f"{label}, on / off, own timers", f"{ratio:.2f}", "ratio",
+                note="start-up excluded")
+
+
+def flood_run(args, results, capture, sources, name, conf):
+    """Run the daemon on the flood; add its row; return its VmHWM."""
+    found = {}
+
+    def collect(run):
+        found["events"] = event_counts(args)
+        # A walk of an empty table prints an error line, not nothing.
+        found["descr"] = (event_descriptions(args)
+                          if found["events"][0] > 0 else [])
+
+    run = run_daemon(args, capture, conf[:-len(".conf")], after_end=collect,
+                     poll_state=False, conf=conf,
+                     timeout=FLOOD_TIMEOUT_SECONDS)
+    if run.packets != sources:
+        raise BenchError(f"{capture}: read {run.packets} packets of "
+                         f"{sources}")
+    seconds = run.t_end_log - run.t_start
+    total, floods = found["events"]
+    print(f"  flood, {name}: {seconds:.1f} s, VmHWM "
+          f"{run.status['VmHWM'] / 2**20:.1f} MiB, events "
+          f"{found['descr']}")
+    results.add(f"flood, {name}: peak RSS (VmHWM)",
+                f"{run.status['VmHWM'] / 2**20:.1f}", "MiB",
+                note=f"VmRSS {run.status['VmRSS'] / 2**20:.1f} MiB; rows "
+                f"nsIpHostTable {run.counts['nsIpHostTable']}, "
+                f"nsIpMatrixTable {run.counts['nsIpMatrixTable']}; "
+                f"{seconds:.0f} s, {sources / seconds / 1e3:.0f} k "
+                f"packets/s")
+    if conf != "flood-off.conf":
+        ok = total == 1 and floods == 1
+        results.add(f"flood, {name}: events", total, "events", "1 synFlood",
+                    verdict(ok), f"synFlood {floods}; "
+                    + " | ".join(found["descr"]))
+    return run.status["VmHWM"]
+
+
+def part_detect(args, results):
+    for name, lines in DETECT_CONFS.items():
+        write_conf(args, name, lines)
+    for _, conf, lines in FLOOD_RUNS:
+        write_conf(args, conf, FLOOD_TABLE_CAPS + lines)
+
+    real = make_capture(args, "real.pcap", "make_real_capture.py",
+                        "-n", str(args.packets),
+                        os.path.join(args.data, "benign"),
+                        os.path.join(args.data, "scans"))
+    attack = make_attack_capture(args)
+    # Read once so every timed run finds the files in the page cache.
+    for capture in (real, attack):
+        run_floor(args, capture)
+    compare_detectors(args, results, "real traffic", "real", real)
+    compare_detectors(args, results, "attack mix", "attack", attack)
+
+    sources = args.flood_sources
+    flood = make_capture(args, f"flood-{sources}.pcap",
+                         "make_flood_capture.py", "-n", str(sources))
+    run_floor(args, flood)
+    hwm = {}
+    for name, conf, _ in FLOOD_RUNS:
+        hwm[conf] = flood_run(args, results, flood, sources, name, conf)
+
+    off = hwm["flood-off.conf"]
+    share = {}
+    for name, conf, lines in FLOOD_RUNS[1:]:
+        share[conf] = hwm[conf] - off
+        caps = ", ".join(lines) or "maxContacts 131072, maxScanSources 32768"
+        results.add(f"flood, detector share, {name}",
+                    f"{share[conf] / 2**20:.1f}", "MiB",
+                    note=f"VmHWM minus the run with detectors off; {caps}")
+    ratio = share["flood-default.conf"] / share["flood-small.conf"]
+    results.add("flood, detector share default / small caps",
+                f"{ratio:.2f}", "ratio", note="the caps differ by 8 times; "
+                f"IP table caps in all three runs: "
+                + ", ".join(FLOOD_TABLE_CAPS))
+
+
 # Optional part: where the packet path spends its instructions ----------
 
 PROFILE_PACKETS = 200000
@@ -589,7 +783,7 @@ def part_profile(args, results):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("part", choices=("rate", "memory", "walk",
-                                         "profile"))
+                                         "detect", "profile"))
     parser.add_argument("--work", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--socket", required=True)
@@ -599,12 +793,15 @@ def main():
     parser.add_argument("--data", required=True,
                         help="tests/data folder with benign/ and scans/")
     parser.add_argument("--packets", type=int, default=1000000)
+    parser.add_argument("--flood-sources", type=int, default=10000000,
+                        help="SYNs, each from its own source, in the "
+                        "flood capture of the detect part")
     parser.add_argument("--results", required=True)
     args = parser.parse_args()
 
     results = Results(args.results, args.part)
     parts = {"rate": part_rate, "memory": part_memory, "walk": part_walk,
-             "profile": part_profile}
+             "detect": part_detect, "profile": part_profile}
     try:
         parts[args.part](args, results)
     except (BenchError, subprocess.CalledProcessError) as e:

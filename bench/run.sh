@@ -4,19 +4,25 @@
 # Starts a private snmpd (UDP on a free port of 127.0.0.1, AgentX on a
 # socket in the work folder), then runs the parts that bench/nsbench.py
 # implements: rate (packets per second against a pcap_loop floor),
-# memory (bytes per table row) and walk (snmpbulkwalk time), and on
-# request profile (callgrind instructions per packet).  Every timed
-# measurement is repeated three times and the median is reported.
+# memory (bytes per table row), walk (snmpbulkwalk time) and detect
+# (packet rate with the detectors on and off, and memory under a spoofed
+# SYN flood), and on request profile (callgrind instructions per packet).
+# Every timed measurement is repeated three times and the median is
+# reported, except the flood runs of the detect part: they measure
+# memory and run once.
 # See bench/README.md.  Run from anywhere after building netsentryd.
 set -eu
 
 usage() {
 	cat <<EOF
-usage: sh bench/run.sh [-k] [-n PACKETS] [-p PART]... [-w DIR]
+usage: sh bench/run.sh [-k] [-n PACKETS] [-p PART]... [-s SOURCES] [-w DIR]
   -k          keep the work folder (captures, logs) when done
-  -n PACKETS  packets in the real-traffic capture (default 1000000)
-  -p PART     run only this part: rate, memory, walk or profile
-              (repeatable; the default is rate, memory and walk)
+  -n PACKETS  packets in the real-traffic and attack-mix captures
+              (default 1000000)
+  -p PART     run only this part: rate, memory, walk, detect or profile
+              (repeatable; the default is rate, memory, walk and detect)
+  -s SOURCES  SYNs, each from its own source address, in the flood
+              capture of the detect part (default 10000000)
   -w DIR      work folder; captures already in it are reused
 EOF
 }
@@ -25,25 +31,27 @@ bench_dir=$(cd "$(dirname "$0")" && pwd)
 top_dir=$(dirname "$bench_dir")
 python=/usr/bin/python3
 packets=1000000
+sources=10000000
 parts=""
 keep=0
 work=""
 
-while getopts hkn:p:w: opt; do
+while getopts hkn:p:s:w: opt; do
 	case $opt in
 	h)	usage; exit 0 ;;
 	k)	keep=1 ;;
 	n)	packets=$OPTARG ;;
 	p)	case $OPTARG in
-		rate|memory|walk|profile) parts="$parts $OPTARG" ;;
+		rate|memory|walk|detect|profile) parts="$parts $OPTARG" ;;
 		*)	echo "run.sh: unknown part '$OPTARG'" >&2
 			usage >&2; exit 2 ;;
 		esac ;;
+	s)	sources=$OPTARG ;;
 	w)	work=$OPTARG; keep=1 ;;
 	*)	usage >&2; exit 2 ;;
 	esac
 done
-[ -n "$parts" ] || parts="rate memory walk"
+[ -n "$parts" ] || parts="rate memory walk detect"
 
 tools="cc snmpd snmpget snmpbulkwalk editcap"
 case $parts in
@@ -173,7 +181,7 @@ for part in $parts; do
 	    --snmpd-pid "$snmpd_pid" \
 	    --daemon "$top_dir/netsentryd" --floor "$work/floor" \
 	    --data "$top_dir/tests/data" --packets "$packets" \
-	    --results "$results"
+	    --flood-sources "$sources" --results "$results"
 	echo "== $part done (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 done
 
