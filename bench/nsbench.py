@@ -441,7 +441,7 @@ def part_memory(args, results):
 
 WALKS = [
     # (table, subtree OID, columns, row cap of the table)
-    ("nsIpHostTable", ".1.3.6.1.4.1.99999.1.2", 6, None),
+    ("nsIpHostTable", ".1.3.6.1.4.1.99999.1.2", 12, None),
     ("hostTable", ".1.3.6.1.2.1.16.4.2", 10, 65535),
 ]
 WALK_SIZES = [1000, 10000, 100000]
