@@ -275,6 +275,7 @@ dec_tcp(struct dec *x, size_t off, size_t end)
 	/* In a first fragment the options may continue in the next one. */
 	if (hlen > end - off)
 		return 0;
+	d->tcp_payload = dec_clamp32(end - off - hlen);
 
 	/* The options are part of the header, so a snapshot cut is flagged. */
 	return dec_need(x, off, hlen, end,

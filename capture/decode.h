@@ -73,6 +73,8 @@ struct ns_decoded {
 	uint8_t		tcp_flags;
 	uint32_t	tcp_seq;
 	uint32_t	tcp_ack;
+	uint32_t	tcp_payload;	/* octets after the TCP header, as
+					   the IP length states them */
 	int		has_icmp;
 	uint8_t		icmp_type;
 	uint8_t		icmp_code;

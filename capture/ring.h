@@ -30,6 +30,9 @@ struct ns_frame {
 	struct ns_probe		 probe;
 };
 
+_Static_assert(sizeof(struct ns_probe) <= 64,
+    "the detectors' part of a frame must fit one cache line");
+
 /*
  * The reader's and the counter's fields sit on separate cache lines, so
  * neither thread's writes evict the line the other reads per frame.

@@ -620,6 +620,7 @@ ns_count_ip(struct ns_store *st, const uint8_t *ipkeys, uint32_t len,
 {
 	struct ns_ip_host	*h;
 	struct ns_ip_pair	*p;
+	uint64_t		 epoch;
 
 	h = (struct ns_ip_host *)ns_table_row(&st->ip_hosts, &rows[3],
 	    ipkeys, now);
@@ -627,6 +628,8 @@ ns_count_ip(struct ns_store *st, const uint8_t *ipkeys, uint32_t len,
 		h->out_pkts++;
 		h->out_octets += len;
 	}
+	st->frame_src = h;
+	epoch = st->epoch;
 
 	h = (struct ns_ip_host *)ns_table_row(&st->ip_hosts, &rows[4],
 	    ipkeys + NS_IPKEY_LEN, now);
@@ -634,6 +637,10 @@ ns_count_ip(struct ns_store *st, const uint8_t *ipkeys, uint32_t len,
 		h->in_pkts++;
 		h->in_octets += len;
 	}
+
+	/* Making room for the destination may have deleted the source. */
+	if (st->epoch != epoch)
+		st->frame_src = NULL;
 
 	p = (struct ns_ip_pair *)ns_table_row(&st->ip_pairs, &rows[5],
 	    ipkeys, now);
@@ -718,6 +725,7 @@ ns_store_count_keyed(struct ns_store *st, const struct ns_conv_key *k,
 
 	st->pkts++;
 	st->octets += wirelen;
+	st->frame_src = NULL;
 	if (k->verdict == NS_FRAME_MALFORMED)
 		st->malformed++;
 	else if (k->verdict == NS_FRAME_UNDECODED)

@@ -195,6 +195,7 @@ struct ns_store {
 	uint64_t	epoch;
 
 	uint32_t	now;		/* latest packet time, seconds */
+	struct ns_ip_host *frame_src;	/* row of the frame just counted */
 	uint32_t	last_sweep;
 
 	/* nsCaptureTable counters */

@@ -36,6 +36,8 @@
 #define NS_TOP		4		/* heavy hitters kept per target */
 #define NS_HS_SLOTS	65536		/* handshake array, power of two */
 #define NS_FLOW_SLOTS	65536		/* flow filter, power of two */
+#define NS_PRESYN_SLOTS	8192		/* SYN pre-counts, power of two */
+#define NS_FLOOD_MIN	8		/* SYNs in a second for a meter */
 #define NS_FRAG_RANGES	8
 #define NS_FRAG_IDLE	60		/* seconds a datagram is kept */
 #define NS_USEC		1000000ULL
@@ -69,14 +71,32 @@ ns_hll_rank(uint32_t h)
 	return r;
 }
 
+/* Add an item whose hash is h. */
 static void
-ns_hll_add(uint8_t *reg, const void *key, size_t len)
+ns_hll_add_hash(uint8_t *reg, uint32_t h)
 {
-	uint32_t	 h = ns_dmap_hash(key, len);
 	uint8_t		 r = (uint8_t)ns_hll_rank(h);
 
 	if (reg[h & (NS_HLL - 1)] < r)
 		reg[h & (NS_HLL - 1)] = r;
+}
+
+static void
+ns_hll_add(uint8_t *reg, const void *key, size_t len)
+{
+	ns_hll_add_hash(reg, ns_dmap_hash(key, len));
+}
+
+/* 2^-r for every register value, so an estimate needs no ldexp(). */
+static double	ns_hll_pow[32];
+
+static void
+ns_hll_init(void)
+{
+	int	 r;
+
+	for (r = 0; r < 32; r++)
+		ns_hll_pow[r] = ldexp(1.0, -r);
 }
 
 /* HyperLogLog estimate, with linear counting while registers are empty. */
@@ -87,7 +107,7 @@ ns_hll_count(const uint8_t *reg)
 	int		 i, zeros = 0;
 
 	for (i = 0; i < NS_HLL; i++) {
-		sum += ldexp(1.0, -reg[i]);
+		sum += ns_hll_pow[reg[i] & 31];
 		if (reg[i] == 0)
 			zeros++;
 	}
@@ -303,6 +323,8 @@ ns_probe_fill(const struct ns_decoded *d, struct ns_probe *p)
 		p->tcp_flags = d->tcp_flags;
 		p->tcp_seq = d->tcp_seq;
 		p->tcp_ack = d->tcp_ack;
+		if (d->ip_proto == 6 && d->tcp_payload > 0)
+			p->flags |= NS_PR_DATA;
 	}
 	if (d->has_icmp) {
 		p->flags |= NS_PR_ICMP;
@@ -406,6 +428,8 @@ struct ns_flood {
 	uint64_t		 event_syns;
 	uint32_t		 peak;
 	struct ns_event		*ev;
+	int			 busy;		/* on the busy list */
+	TAILQ_ENTRY(ns_flood)	 busy_link;
 };
 
 /* Suspicious traffic: type, attacker, target, port and its protocol. */
@@ -437,7 +461,19 @@ struct ns_arp_binding {
 	uint8_t			 mac[NS_MAC_LEN];
 };
 
+/*
+ * SYNs to one target and port within one second, before a meter exists:
+ * a scan sends one SYN per target port and needs no meter for each.
+ */
+struct ns_presyn {
+	uint32_t		 tag;
+	uint32_t		 sec;
+	uint16_t		 count;
+	uint16_t		 metered;	/* a meter was made */
+};
+
 TAILQ_HEAD(ns_pending_list, ns_contact);
+TAILQ_HEAD(ns_flood_list, ns_flood);
 
 struct ns_detect {
 	unsigned		 source;
@@ -446,6 +482,8 @@ struct ns_detect {
 	uint32_t		 now;		/* latest packet time */
 	uint8_t			 now_tenths;
 	uint64_t		 now_us;
+	uint64_t		 window_from;	/* start of a new meter's window,
+						   0: now */
 	uint32_t		 last_tick;
 	struct ns_store		*st;		/* during one call */
 
@@ -454,10 +492,13 @@ struct ns_detect {
 	struct ns_dmap		 scanners;
 	struct ns_dmap		 victims;
 	struct ns_dmap		 floods;
+	struct ns_flood_list	 busy;		/* meters with a window open
+						   or a flood engaged */
 	struct ns_dmap		 alerts;
 	struct ns_dmap		 frags;
 	struct ns_dmap		 arp;
 	uint64_t		*handshakes;	/* tag << 32 | expected ack */
+	struct ns_presyn	*presyn;
 	uint32_t		*flows;		/* tags of recent flows */
 };
 
@@ -494,7 +535,12 @@ ns_victim_removed(struct ns_dmap *m, struct ns_dnode *n)
 static void
 ns_flood_removed(struct ns_dmap *m, struct ns_dnode *n)
 {
-	ns_flood_release(m->owner, (struct ns_flood *)n);
+	struct ns_detect	*det = m->owner;
+	struct ns_flood		*f = (struct ns_flood *)n;
+
+	ns_flood_release(det, f);
+	if (f->busy)
+		TAILQ_REMOVE(&det->busy, f, busy_link);
 }
 
 static void
@@ -516,6 +562,7 @@ ns_detect_new(unsigned source, int loopback)
 	struct ns_detect	*det;
 	int			 rc = 0, t;
 
+	ns_hll_init();
 	det = calloc(1, sizeof(*det));
 	if (det == NULL)
 		return NULL;
@@ -524,6 +571,7 @@ ns_detect_new(unsigned source, int loopback)
 	for (t = 1; t < NS_EV_TYPES; t++)
 		det->enabled |= c->enabled[t];
 	TAILQ_INIT(&det->pending);
+	TAILQ_INIT(&det->busy);
 
 	rc |= NS_DMAP_INIT(det, contacts, struct ns_contact,
 	    c->max_contacts);
@@ -538,7 +586,9 @@ ns_detect_new(unsigned source, int loopback)
 	rc |= NS_DMAP_INIT(det, arp, struct ns_arp_binding, c->max_arp);
 	det->handshakes = calloc(NS_HS_SLOTS, sizeof(*det->handshakes));
 	det->flows = calloc(NS_FLOW_SLOTS, sizeof(*det->flows));
-	if (rc != 0 || det->handshakes == NULL || det->flows == NULL) {
+	det->presyn = calloc(NS_PRESYN_SLOTS, sizeof(*det->presyn));
+	if (rc != 0 || det->handshakes == NULL || det->flows == NULL ||
+	    det->presyn == NULL) {
 		ns_detect_free(det);
 		return NULL;
 	}
@@ -583,6 +633,7 @@ ns_detect_free(struct ns_detect *det)
 	ns_dmap_free(&det->arp);
 	free(det->handshakes);
 	free(det->flows);
+	free(det->presyn);
 	free(det);
 }
 
@@ -593,6 +644,7 @@ ns_detect_memory(const struct ns_detect *det)
 
 	n += NS_HS_SLOTS * sizeof(*det->handshakes);
 	n += NS_FLOW_SLOTS * sizeof(*det->flows);
+	n += NS_PRESYN_SLOTS * sizeof(*det->presyn);
 	n += det->contacts.count * det->contacts.nodesize +
 	    det->contacts.nbuckets * sizeof(void *);
 	n += det->scanners.count * (det->scanners.nodesize +
@@ -830,11 +882,14 @@ ns_common_prefix(const uint8_t *a, const uint8_t *b)
 static void
 ns_prefix_mask(const uint8_t *key, uint8_t plen, uint8_t *out)
 {
-	unsigned	 i;
+	unsigned	 bytes = plen / 8, bits = plen % 8;
 
 	memcpy(out, key, NS_IPKEY_LEN);
-	for (i = plen; i < (NS_IPKEY_LEN - 1) * 8; i++)
-		out[1 + i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	if (bytes >= NS_IPKEY_LEN - 1)
+		return;
+	if (bits != 0)
+		out[1 + bytes++] &= (uint8_t)(0xff << (8 - bits));
+	memset(out + 1 + bytes, 0, NS_IPKEY_LEN - 1 - bytes);
 }
 
 static void
@@ -1170,9 +1225,12 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
 	ns_hll_add(s->hll_dst, target, NS_IPKEY_LEN);
 	ns_hll_add(s->hll_port, &port, sizeof(port));
 
-	if ((h = ns_host_row(det, scanner)) != NULL) {
-		h->ports_contacted = ns_hll_count(s->hll_port);
-		h->peers_contacted = ns_hll_count(s->hll_dst);
+	/* Estimates cost a pass over the registers: refresh them seldom. */
+	if ((s->contacts & (s->contacts - 1)) == 0 || s->contacts % 64 == 0) {
+		if ((h = ns_host_row(det, scanner)) != NULL) {
+			h->ports_contacted = ns_hll_count(s->hll_port);
+			h->peers_contacted = ns_hll_count(s->hll_dst);
+		}
 	}
 	if (s->ev != NULL)
 		ns_scan_progress(det, s);
@@ -1478,18 +1536,69 @@ ns_flood_meter(struct ns_detect *det, const uint8_t *addr, uint16_t port,
 		return NULL;
 	ns_flood_tick(det, f, det->now_us, 0);
 	if (f->win_start == 0)
-		f->win_start = det->now_us;
+		f->win_start = det->window_from != 0 ? det->window_from :
+		    det->now_us;
+	if (!f->busy) {
+		TAILQ_INSERT_TAIL(&det->busy, f, busy_link);
+		f->busy = 1;
+	}
+	return f;
+}
+
+/* Count a SYN from src, whose hash is hs, to a target with hash hd. */
+static void
+ns_flood_count(struct ns_flood *f, const uint8_t *src, uint32_t hs,
+    uint32_t hd)
+{
+	f->syns++;
+	f->event_syns++;
+	ns_hll_add_hash(f->hll_src, hs);
+	ns_top_add(f->top, src);
+	f->dsts |= 1ULL << (hd & 63);
+}
+
+/*
+ * The meter of addr/plen and port, whose key hashes to h, made only once
+ * the key has had NS_FLOOD_MIN SYNs within one second; *before* is then
+ * the number of SYNs the meter did not count.  A collision in the
+ * pre-count array delays a meter by a few SYNs, no more.
+ */
+static struct ns_flood *
+ns_flood_gate(struct ns_detect *det, uint32_t h, const uint8_t *addr,
+    uint16_t port, uint8_t plen, uint32_t *before)
+{
+	struct ns_presyn	*ps = &det->presyn[h & (NS_PRESYN_SLOTS - 1)];
+	struct ns_flood		*f;
+	uint32_t		 tag = (h >> 13) | 1;
+
+	*before = 0;
+	if (ps->tag == tag && ps->metered)
+		return ns_flood_meter(det, addr, port, plen, 1);
+	if (ps->tag != tag || ps->sec != det->now) {
+		ps->tag = tag;
+		ps->sec = det->now;
+		ps->count = 0;
+		ps->metered = 0;
+	}
+	if (++ps->count < NS_FLOOD_MIN)
+		return NULL;
+	ps->metered = 1;
+	*before = ps->count - 1;
+
+	/* The window holds the SYNs counted before, from their second on. */
+	det->window_from = (uint64_t)ps->sec * NS_USEC;
+	f = ns_flood_meter(det, addr, port, plen, 1);
+	det->window_from = 0;
 	return f;
 }
 
 static void
-ns_flood_count(struct ns_flood *f, const uint8_t *src, const uint8_t *dst)
+ns_flood_add(struct ns_flood *f, uint32_t before, const uint8_t *src,
+    uint32_t hs, uint32_t hd)
 {
-	f->syns++;
-	f->event_syns++;
-	ns_hll_add(f->hll_src, src, NS_IPKEY_LEN);
-	ns_top_add(f->top, src);
-	f->dsts |= 1ULL << (ns_dmap_hash(dst, NS_IPKEY_LEN) & 63);
+	ns_flood_count(f, src, hs, hd);
+	f->syns += before;
+	f->event_syns += before;
 }
 
 /*
@@ -1502,64 +1611,56 @@ ns_flood_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 {
 	uint8_t		 net[NS_IPKEY_LEN], plen;
 	struct ns_flood	*f, *n;
+	uint32_t	 hs = 0, hd, hn, before;
 
 	if (!ns_enabled(NS_EV_SYN_FLOOD))
 		return 0;
-	f = ns_flood_meter(det, dst, port, dst[0] == NS_INET_IPV4 ? 32 : 128,
-	    1);
-	if (f != NULL)
-		ns_flood_count(f, src, dst);
+	hd = ns_dmap_hash(dst, NS_IPKEY_LEN);
+	f = ns_flood_gate(det, hd ^ (port * 0x9e3779b1u), dst, port,
+	    dst[0] == NS_INET_IPV4 ? 32 : 128, &before);
+	if (f != NULL) {
+		hs = ns_dmap_hash(src, NS_IPKEY_LEN);
+		ns_flood_add(f, before, src, hs, hd);
+	}
 
 	ns_flood_net(dst, net, &plen);
-	n = ns_flood_meter(det, net, port, plen, 1);
-	if (n != NULL)
-		ns_flood_count(n, src, dst);
+	hn = ns_dmap_hash(net, NS_IPKEY_LEN) ^ (port * 0x85ebca6bu) ^ plen;
+	n = ns_flood_gate(det, hn, net, port, plen, &before);
+	if (n != NULL) {
+		if (f == NULL)
+			hs = ns_dmap_hash(src, NS_IPKEY_LEN);
+		ns_flood_add(n, before, src, hs, hd);
+	}
 	return (f != NULL && f->ev != NULL) || (n != NULL && n->ev != NULL);
 }
 
-static uint32_t
-ns_handshake_slot(const uint8_t *client, uint16_t cport,
-    const uint8_t *server, uint16_t sport, uint32_t *tag)
-{
-	uint8_t		 key[2 * NS_IPKEY_LEN + 4];
-	uint32_t	 h;
-
-	memcpy(key, client, NS_IPKEY_LEN);
-	memcpy(key + NS_IPKEY_LEN, server, NS_IPKEY_LEN);
-	memcpy(key + 2 * NS_IPKEY_LEN, &cport, 2);
-	memcpy(key + 2 * NS_IPKEY_LEN + 2, &sport, 2);
-	h = ns_dmap_hash(key, sizeof(key));
-	*tag = (h >> 16) | 1;
-	return h & (NS_HS_SLOTS - 1);
-}
-
-/* The server's SYN-ACK: remember the ACK number that completes it. */
+/*
+ * The server's SYN-ACK: remember the ACK number that completes it, in the
+ * slot of the client's flow (tuple hash h of client to server).
+ */
 static void
-ns_handshake_offer(struct ns_detect *det, const uint8_t *server,
-    const uint8_t *client, const struct ns_probe *p)
+ns_handshake_offer(struct ns_detect *det, uint32_t h, uint32_t seq)
 {
-	uint32_t	 tag, slot;
-
-	slot = ns_handshake_slot(client, p->dport, server, p->sport, &tag);
-	det->handshakes[slot] = (uint64_t)tag << 32 | (p->tcp_seq + 1);
+	det->handshakes[h & (NS_HS_SLOTS - 1)] =
+	    (uint64_t)((h >> 16) | 1) << 32 | (seq + 1);
 }
 
 /*
- * The client's ACK: a completed handshake counts against the flood.
- * Returns 1 when the ACK completed a handshake seen here.
+ * The client's ACK on its flow with tuple hash h: a completed handshake
+ * counts against the flood.  Returns 1 when the ACK completed a
+ * handshake seen here.
  */
 static int
-ns_handshake_ack(struct ns_detect *det, const uint8_t *client,
-    const uint8_t *server, const struct ns_probe *p)
+ns_handshake_ack(struct ns_detect *det, uint32_t h, const uint8_t *server,
+    const struct ns_probe *p)
 {
 	uint8_t		 net[NS_IPKEY_LEN], plen;
-	uint32_t	 tag, slot;
+	uint64_t	*slot = &det->handshakes[h & (NS_HS_SLOTS - 1)];
 	struct ns_flood	*f;
 
-	slot = ns_handshake_slot(client, p->sport, server, p->dport, &tag);
-	if (det->handshakes[slot] != ((uint64_t)tag << 32 | p->tcp_ack))
+	if (*slot != ((uint64_t)((h >> 16) | 1) << 32 | p->tcp_ack))
 		return 0;
-	det->handshakes[slot] = 0;
+	*slot = 0;
 
 	f = ns_flood_meter(det, server, p->dport,
 	    server[0] == NS_INET_IPV4 ? 32 : 128, 0);
@@ -1756,54 +1857,44 @@ ns_detect_arp(struct ns_detect *det, const struct ns_probe *p)
  * first packet look known, which at worst misses one probe.
  */
 static uint32_t
-ns_flow_slot(const uint8_t *src, const uint8_t *dst, uint16_t sport,
-    uint16_t dport, uint8_t proto, uint32_t *tag)
+ns_tuple_hash(const uint8_t *src, const uint8_t *dst, uint16_t sport,
+    uint16_t dport, uint8_t proto)
 {
 	uint8_t		 key[2 * NS_IPKEY_LEN + 5];
-	uint32_t	 h;
 
 	memcpy(key, src, NS_IPKEY_LEN);
 	memcpy(key + NS_IPKEY_LEN, dst, NS_IPKEY_LEN);
 	memcpy(key + 2 * NS_IPKEY_LEN, &sport, 2);
 	memcpy(key + 2 * NS_IPKEY_LEN + 2, &dport, 2);
 	key[sizeof(key) - 1] = proto;
-	h = ns_dmap_hash(key, sizeof(key));
-	*tag = (h >> 16) | 1;
-	return h & (NS_FLOW_SLOTS - 1);
+	return ns_dmap_hash(key, sizeof(key));
 }
 
-/* Mark the flow seen; returns 1 if it was seen before. */
+/* Mark the flow with tuple hash h seen; returns 1 if it was seen before. */
 static int
-ns_flow_mark(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
-    const struct ns_probe *p)
+ns_flow_mark(struct ns_detect *det, uint32_t h)
 {
-	uint32_t	 tag, slot;
+	uint32_t	*slot = &det->flows[h & (NS_FLOW_SLOTS - 1)];
+	uint32_t	 tag = (h >> 16) | 1;
 
-	slot = ns_flow_slot(src, dst, p->sport, p->dport, p->proto, &tag);
-	if (det->flows[slot] == tag)
+	if (*slot == tag)
 		return 1;
-	det->flows[slot] = tag;
+	*slot = tag;
 	return 0;
 }
 
 static int
-ns_flow_known(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
-    uint16_t sport, uint16_t dport, uint8_t proto)
+ns_flow_known(struct ns_detect *det, uint32_t h)
 {
-	uint32_t	 tag, slot;
-
-	slot = ns_flow_slot(src, dst, sport, dport, proto, &tag);
-	return det->flows[slot] == tag;
+	return det->flows[h & (NS_FLOW_SLOTS - 1)] == ((h >> 16) | 1);
 }
 
 static void
 ns_tcp_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
     const struct ns_probe *p)
 {
-	struct ns_ip_host	*h;
-
-	if ((h = ns_host_row(det, src)) != NULL)
-		h->syns_sent++;
+	if (det->st->frame_src != NULL)
+		det->st->frame_src->syns_sent++;
 	if (ns_key_group(dst))
 		return;
 	if (ns_port_forbidden(ns_detect_conf.forbidden_tcp, p->dport))
@@ -1840,14 +1931,13 @@ ns_tcp_rst(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 
 static void
 ns_tcp_ack(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
-    const struct ns_probe *p, int seen)
+    const struct ns_probe *p, uint32_t h, int seen)
 {
 	uint8_t			 f = p->tcp_flags & 0x3f;
 	struct ns_contact	*c;
 	struct ns_scanner	*s;
 
-	if ((f & ~NS_TH_PSH) == NS_TH_ACK &&
-	    ns_handshake_ack(det, src, dst, p)) {
+	if ((f & ~NS_TH_PSH) == NS_TH_ACK && ns_handshake_ack(det, h, dst, p)) {
 		c = ns_contact_find(det, src, dst, p->dport, NS_PROTO_TCP);
 		if (c != NULL && c->state == NS_CT_ANSWERED) {
 			c->state = NS_CT_DONE;
@@ -1860,7 +1950,8 @@ ns_tcp_ack(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 
 	/* An ACK that belongs to no flow seen: an ACK scan probe. */
 	if (f == NS_TH_ACK && !seen && !ns_key_group(dst) &&
-	    !ns_flow_known(det, dst, src, p->dport, p->sport, NS_PROTO_TCP))
+	    !ns_flow_known(det, ns_tuple_hash(dst, src, p->dport, p->sport,
+	    NS_PROTO_TCP)))
 		ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP,
 		    NS_PK_TCP_ACK);
 }
@@ -1871,24 +1962,36 @@ ns_detect_tcp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 {
 	uint8_t		 f = p->tcp_flags & 0x3f;
 	const char	*bad = ns_bad_flags(p->tcp_flags);
-	int		 seen = ns_flow_mark(det, src, dst, p);
-	int		 kind;
+	uint32_t	 h;
+	int		 seen, kind;
 
 	if (bad != NULL)
 		ns_alert_hit(det, NS_EV_BAD_TCP_FLAGS, src, dst, 0, bad);
+
+	/*
+	 * Data with ACK and no other flag is the bulk of TCP: it neither
+	 * probes nor answers a probe, nor completes a handshake, so it is
+	 * left alone.
+	 */
+	if ((p->flags & NS_PR_DATA) &&
+	    (f & ~NS_TH_PSH) == NS_TH_ACK)
+		return;
+	h = ns_tuple_hash(src, dst, p->sport, p->dport, NS_PROTO_TCP);
+	seen = ns_flow_mark(det, h);
 
 	if ((f & (NS_TH_SYN | NS_TH_ACK | NS_TH_RST | NS_TH_FIN)) ==
 	    NS_TH_SYN)
 		ns_tcp_syn(det, src, dst, p);
 	else if ((f & (NS_TH_SYN | NS_TH_ACK | NS_TH_RST)) ==
 	    (NS_TH_SYN | NS_TH_ACK)) {
-		ns_handshake_offer(det, src, dst, p);
+		ns_handshake_offer(det, ns_tuple_hash(dst, src, p->dport,
+		    p->sport, NS_PROTO_TCP), p->tcp_seq);
 		ns_contact_resolve(det, ns_contact_find(det, dst, src,
 		    p->sport, NS_PROTO_TCP), NS_OUT_SUCCESS, NS_CT_ANSWERED);
 	} else if (f & NS_TH_RST)
 		ns_tcp_rst(det, src, dst, p);
 	else if (f & NS_TH_ACK)
-		ns_tcp_ack(det, src, dst, p, seen);
+		ns_tcp_ack(det, src, dst, p, h, seen);
 	else if (!seen && !ns_key_group(dst) && (f & NS_TH_SYN) == 0) {
 		if (f == 0)
 			kind = NS_PK_TCP_NULL;
@@ -1909,7 +2012,8 @@ ns_detect_udp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 
 	if (ns_key_group(dst) || ns_key_unspecified(src))
 		return;
-	if (ns_flow_mark(det, src, dst, p))
+	if (ns_flow_mark(det, ns_tuple_hash(src, dst, p->sport, p->dport,
+	    NS_PROTO_UDP)))
 		return;
 
 	/* The first packet back from a probed port answers the probe. */
@@ -1926,7 +2030,8 @@ ns_detect_udp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	 */
 	if (p->sport < 1024 && p->dport >= 1024)
 		return;
-	if (ns_flow_known(det, dst, src, p->dport, p->sport, NS_PROTO_UDP))
+	if (ns_flow_known(det, ns_tuple_hash(dst, src, p->dport, p->sport,
+	    NS_PROTO_UDP)))
 		return;
 	if (ns_port_forbidden(ns_detect_conf.forbidden_udp, p->dport))
 		ns_alert_hit(det, NS_EV_FORBIDDEN_PORT, src, dst,
@@ -2046,7 +2151,7 @@ void
 ns_detect_tick(struct ns_detect *det, struct ns_store *st, uint32_t sec)
 {
 	struct ns_detect_conf	*c = &ns_detect_conf;
-	struct ns_flood		*f;
+	struct ns_flood		*f, *next;
 
 	det->st = st;
 	if (sec > det->now)
@@ -2058,8 +2163,15 @@ ns_detect_tick(struct ns_detect *det, struct ns_store *st, uint32_t sec)
 	ns_dmap_expire(&det->scanners, det->now, c->scan_window);
 	ns_dmap_expire(&det->victims, det->now, c->scan_window);
 
-	for (f = NS_DMAP_FIRST(&det->floods); f != NULL; f = NS_DMAP_NEXT(f))
+	/* Only meters with a window open or a flood engaged have work. */
+	for (f = TAILQ_FIRST(&det->busy); f != NULL; f = next) {
+		next = TAILQ_NEXT(f, busy_link);
 		ns_flood_tick(det, f, det->now_us, 0);
+		if (f->win_start == 0 && f->ev == NULL) {
+			TAILQ_REMOVE(&det->busy, f, busy_link);
+			f->busy = 0;
+		}
+	}
 	ns_dmap_expire(&det->floods, det->now, c->hold_down + 2);
 
 	ns_dmap_expire(&det->alerts, det->now, c->hold_down);

@@ -22,9 +22,10 @@
 #define NS_PR_ARP	0x20	/* u.arp is valid */
 #define NS_PR_BCAST	0x40	/* Ethernet broadcast destination */
 #define NS_PR_IPV6	0x80
+#define NS_PR_DATA	0x100	/* a TCP segment that carries data */
 
 struct ns_probe {
-	uint8_t		 flags;
+	uint16_t	 flags;
 	uint8_t		 proto;		/* IP protocol after extensions */
 	uint8_t		 tcp_flags;
 	uint8_t		 icmp_type;

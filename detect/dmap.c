@@ -24,12 +24,6 @@ ns_dmap_hash(const void *key, size_t len)
 	uint64_t	 h, w;
 	size_t		 i;
 
-	if (ns_dmap_seed == 0 &&
-	    getrandom(&ns_dmap_seed, sizeof(ns_dmap_seed), 0) !=
-	    sizeof(ns_dmap_seed))
-		ns_dmap_seed = 0x9e3779b97f4a7c15ULL;
-	ns_dmap_seed |= 1;
-
 	h = ns_dmap_seed ^ (len * 0xff51afd7ed558ccdULL);
 	for (i = 0; i + 8 <= len; i += 8) {
 		memcpy(&w, p + i, 8);
@@ -43,10 +37,23 @@ ns_dmap_hash(const void *key, size_t len)
 	return (uint32_t)h;
 }
 
+/* Draw the hash key once, before the first map exists. */
+static void
+ns_dmap_seed_init(void)
+{
+	if (ns_dmap_seed != 0)
+		return;
+	if (getrandom(&ns_dmap_seed, sizeof(ns_dmap_seed), 0) !=
+	    sizeof(ns_dmap_seed))
+		ns_dmap_seed = 0x9e3779b97f4a7c15ULL;
+	ns_dmap_seed |= 1;
+}
+
 int
 ns_dmap_init(struct ns_dmap *m, size_t keyoff, size_t keylen,
     size_t nodesize, size_t max)
 {
+	ns_dmap_seed_init();
 	memset(m, 0, sizeof(*m));
 	m->keyoff = keyoff;
 	m->keylen = keylen;
