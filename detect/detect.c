@@ -387,6 +387,8 @@ struct ns_scanner {
 	uint8_t			 last_tenths;
 	uint32_t		 reported;	/* reach last notified */
 	struct ns_event		*ev;		/* engaged event or NULL */
+	int			 dirty;		/* ev lags behind, see below */
+	TAILQ_ENTRY(ns_scanner)	 dirty_link;
 };
 
 /*
@@ -474,6 +476,7 @@ struct ns_presyn {
 
 TAILQ_HEAD(ns_pending_list, ns_contact);
 TAILQ_HEAD(ns_flood_list, ns_flood);
+TAILQ_HEAD(ns_scanner_list, ns_scanner);
 
 struct ns_detect {
 	unsigned		 source;
@@ -490,6 +493,7 @@ struct ns_detect {
 	struct ns_dmap		 contacts;
 	struct ns_pending_list	 pending;
 	struct ns_dmap		 scanners;
+	struct ns_scanner_list	 dirty;		/* events to refresh */
 	struct ns_dmap		 victims;
 	struct ns_dmap		 floods;
 	struct ns_flood_list	 busy;		/* meters with a window open
@@ -503,6 +507,7 @@ struct ns_detect {
 };
 
 static void	ns_scan_release(struct ns_detect *, struct ns_scanner *);
+static void	ns_victim_fill(struct ns_victim *);
 static void	ns_flood_release(struct ns_detect *, struct ns_flood *);
 
 static void
@@ -527,6 +532,7 @@ ns_victim_removed(struct ns_dmap *m, struct ns_dnode *n)
 	struct ns_victim	*v = (struct ns_victim *)n;
 
 	if (v->ev != NULL) {
+		ns_victim_fill(v);
 		ns_event_close(v->ev);
 		free(v->ev);
 	}
@@ -572,6 +578,7 @@ ns_detect_new(unsigned source, int loopback)
 		det->enabled |= c->enabled[t];
 	TAILQ_INIT(&det->pending);
 	TAILQ_INIT(&det->busy);
+	TAILQ_INIT(&det->dirty);
 
 	rc |= NS_DMAP_INIT(det, contacts, struct ns_contact,
 	    c->max_contacts);
@@ -961,6 +968,23 @@ ns_scan_engage(struct ns_detect *det, struct ns_scanner *s)
 	s->reported = s->contacts;
 }
 
+/* Bring the event of s up to date in the history. */
+static void
+ns_scan_refresh(struct ns_detect *det, struct ns_scanner *s, int kind)
+{
+	if (s->dirty) {
+		TAILQ_REMOVE(&det->dirty, s, dirty_link);
+		s->dirty = 0;
+	}
+	ns_scan_fill(s);
+	if (s->last > s->ev->last_sec || (s->last == s->ev->last_sec &&
+	    s->last_tenths > s->ev->last_tenths)) {
+		s->ev->last_sec = s->last;
+		s->ev->last_tenths = s->last_tenths;
+	}
+	ns_event_update(s->ev, kind);
+}
+
 /* Keep the event current; a tenfold reach is worth a new notification. */
 static void
 ns_scan_progress(struct ns_detect *det, struct ns_scanner *s)
@@ -969,13 +993,25 @@ ns_scan_progress(struct ns_detect *det, struct ns_scanner *s)
 
 	if (s->ev == NULL)
 		return;
-	ns_scan_fill(s);
-	ns_event_seen(det, s->ev);
 	if (s->contacts >= 10 * (uint64_t)s->reported) {
 		kind = NS_NOTE_GREW;
 		s->reported = s->contacts;
 	}
-	ns_event_update(s->ev, kind);
+
+	/*
+	 * Filling the event reads every sketch register, and the update
+	 * takes the history's lock: within one second of packet time the
+	 * scanner goes on the dirty list, which the next tick refreshes,
+	 * unless a notification goes out now.
+	 */
+	if (kind == 0 && s->ev->last_sec == det->now) {
+		if (!s->dirty) {
+			TAILQ_INSERT_TAIL(&det->dirty, s, dirty_link);
+			s->dirty = 1;
+		}
+		return;
+	}
+	ns_scan_refresh(det, s, kind);
 }
 
 static void
@@ -983,6 +1019,18 @@ ns_scan_release(struct ns_detect *det, struct ns_scanner *s)
 {
 	if (s->ev == NULL)
 		return;
+
+	/* ns_scan_progress() may have left the event behind. */
+	if (s->dirty) {
+		TAILQ_REMOVE(&det->dirty, s, dirty_link);
+		s->dirty = 0;
+	}
+	ns_scan_fill(s);
+	if (s->last > s->ev->last_sec || (s->last == s->ev->last_sec &&
+	    s->last_tenths > s->ev->last_tenths)) {
+		s->ev->last_sec = s->last;
+		s->ev->last_tenths = s->last_tenths;
+	}
 	ns_event_close(s->ev);
 	free(s->ev);
 	s->ev = NULL;
@@ -1111,12 +1159,12 @@ ns_victim_failed(struct ns_detect *det, const uint8_t *ckey, int kind)
 			ns_victim_engage(det, v);
 		return;
 	}
-	ns_victim_fill(v);
-	ns_event_seen(det, v->ev);
 	if (v->failed >= 10 * (uint64_t)v->reported) {
 		note = NS_NOTE_GREW;
 		v->reported = v->failed;
 	}
+	ns_victim_fill(v);
+	ns_event_seen(det, v->ev);
 	ns_event_update(v->ev, note);
 }
 
@@ -2152,6 +2200,7 @@ ns_detect_tick(struct ns_detect *det, struct ns_store *st, uint32_t sec)
 {
 	struct ns_detect_conf	*c = &ns_detect_conf;
 	struct ns_flood		*f, *next;
+	struct ns_scanner	*s;
 
 	det->st = st;
 	if (sec > det->now)
@@ -2159,6 +2208,8 @@ ns_detect_tick(struct ns_detect *det, struct ns_store *st, uint32_t sec)
 	det->last_tick = det->now;
 
 	ns_contacts_expire(det, det->now, 0);
+	while ((s = TAILQ_FIRST(&det->dirty)) != NULL)
+		ns_scan_refresh(det, s, 0);
 	ns_dmap_expire(&det->contacts, det->now, c->scan_window);
 	ns_dmap_expire(&det->scanners, det->now, c->scan_window);
 	ns_dmap_expire(&det->victims, det->now, c->scan_window);

@@ -733,6 +733,8 @@ START_TEST(scan_closed_ports_vertical)
 
 	scan_closed_ports(0, SCANNER, TARGET, 1, 10);
 	ck_assert_uint_eq(events_of(NS_EV_PORT_SCAN), 1);
+	/* The history row catches up at the next second of packet time. */
+	tick(SEC(1));
 	ck_assert(latest_event(NS_EV_PORT_SCAN, &ev));
 	ck_assert_uint_eq(ev.state, NS_EVS_ACTIVE);
 	ck_assert_uint_eq(ev.shape, NS_SHAPE_VERTICAL);
@@ -805,6 +807,7 @@ START_TEST(scan_horizontal_sweep)
 		    NS_TH_RST | NS_TH_ACK, 0, 1001);
 	}
 	ck_assert_uint_eq(events_of(NS_EV_PORT_SCAN), 1);
+	tick(SEC(6));
 	ck_assert(latest_event(NS_EV_PORT_SCAN, &ev));
 	ck_assert_uint_eq(ev.shape, NS_SHAPE_HORIZONTAL);
 	assert_addr(&ev.target, IP4(198, 51, 100, 0), 24);
@@ -824,6 +827,7 @@ START_TEST(scan_block)
 		t = scan_closed_ports(t, SCANNER, IP4(198, 51, 100, 0) + i,
 		    (uint16_t)(100 * i), 3);
 	ck_assert_uint_eq(events_of(NS_EV_PORT_SCAN), 1);
+	tick(SEC(1));
 	ck_assert(latest_event(NS_EV_PORT_SCAN, &ev));
 	ck_assert_uint_eq(ev.shape, NS_SHAPE_BLOCK);
 	ck_assert_uint_eq(ev.port, 0);
