@@ -968,9 +968,9 @@ ns_scan_engage(struct ns_detect *det, struct ns_scanner *s)
 	s->reported = s->contacts;
 }
 
-/* Bring the event of s up to date in the history. */
+/* Fill the event of s from its counts and take it off the dirty list. */
 static void
-ns_scan_refresh(struct ns_detect *det, struct ns_scanner *s, int kind)
+ns_scan_catch_up(struct ns_detect *det, struct ns_scanner *s)
 {
 	if (s->dirty) {
 		TAILQ_REMOVE(&det->dirty, s, dirty_link);
@@ -982,6 +982,13 @@ ns_scan_refresh(struct ns_detect *det, struct ns_scanner *s, int kind)
 		s->ev->last_sec = s->last;
 		s->ev->last_tenths = s->last_tenths;
 	}
+}
+
+/* Bring the event of s up to date in the history. */
+static void
+ns_scan_refresh(struct ns_detect *det, struct ns_scanner *s, int kind)
+{
+	ns_scan_catch_up(det, s);
 	ns_event_update(s->ev, kind);
 }
 
@@ -1021,16 +1028,7 @@ ns_scan_release(struct ns_detect *det, struct ns_scanner *s)
 		return;
 
 	/* ns_scan_progress() may have left the event behind. */
-	if (s->dirty) {
-		TAILQ_REMOVE(&det->dirty, s, dirty_link);
-		s->dirty = 0;
-	}
-	ns_scan_fill(s);
-	if (s->last > s->ev->last_sec || (s->last == s->ev->last_sec &&
-	    s->last_tenths > s->ev->last_tenths)) {
-		s->ev->last_sec = s->last;
-		s->ev->last_tenths = s->last_tenths;
-	}
+	ns_scan_catch_up(det, s);
 	ns_event_close(s->ev);
 	free(s->ev);
 	s->ev = NULL;

@@ -402,6 +402,18 @@ ns_get_value() {
 	ns_snmpget "$1" 2>/dev/null | sed -n 's/^[.0-9]* = //p'
 }
 
+# Check that object $1 has the value $2; $3 names it in the message.
+ns_expect_value() {
+	local oid=$1 want=$2 what=$3 got
+
+	got=$(ns_get_value "$oid")
+	if [ "$got" = "$want" ]; then
+		ns_ok "$what is $got"
+	else
+		ns_error "$what is '$got', expected $want"
+	fi
+}
+
 # Write a netsentryd configuration: tests count every packet, so nothing
 # may expire or be evicted.  Extra lines come from the arguments.
 ns_daemon_write_conf() {

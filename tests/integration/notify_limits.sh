@@ -58,17 +58,6 @@ scan_traps() {
 	grep -c "$SCAN_TRAP" "$NS_TRAP_LOG"
 }
 
-expect_value() {
-	local oid=$1 want=$2 what=$3 got
-
-	got=$(ns_get_value "$oid")
-	if [ "$got" = "$want" ]; then
-		ns_ok "$what is $got"
-	else
-		ns_error "$what is '$got', expected $want"
-	fi
-}
-
 "$NS_PYTHON" "$NS_TOOLS/make_storm.py" "$NS_TMP/storm50.pcap" 50 ||
     ns_fail "make_storm.py failed"
 ns_snmptrapd_start
@@ -95,10 +84,10 @@ first=$(grep "$SCAN_TRAP" "$NS_TRAP_LOG" | head -n 1 |
 [ "$first" = 31 ] && ns_ok "the oldest 30 were dropped, event 31 came" \
     "first" || ns_error "the first notification is for event '$first'," \
     "expected 31"
-expect_value "$SEC.1.0" 50 "nsEventsTotal"
-expect_value "$SEC.5.0" 30 "nsNotificationsDropped"
-expect_value "$SEC.6.0" 0 "nsNotificationsWaiting"
-expect_value "$SEC.3.0" 20 "nsNotificationsSent"
+ns_expect_value "$SEC.1.0" 50 "nsEventsTotal"
+ns_expect_value "$SEC.5.0" 30 "nsNotificationsDropped"
+ns_expect_value "$SEC.6.0" 0 "nsNotificationsWaiting"
+ns_expect_value "$SEC.3.0" 20 "nsNotificationsSent"
 stop_fifo_daemon
 
 ns_info "rate limit: 30 scans at once, trapRateLimit 10"
@@ -116,8 +105,8 @@ sleep 2
 got=$(($(scan_traps) - before_scans))
 [ "$got" = 10 ] && ns_ok "10 nsPortScanDetected for 30 scans" ||
     ns_error "$got nsPortScanDetected arrived, expected 10"
-expect_value "$SEC.4.0" 20 "nsNotificationsSuppressed"
-expect_value "$SEC.1.0" 30 "nsEventsTotal"
+ns_expect_value "$SEC.4.0" 20 "nsNotificationsSuppressed"
+ns_expect_value "$SEC.1.0" 30 "nsEventsTotal"
 
 # At 10 a minute the bucket gains a token every 6 s.
 ns_info "one more scan 7 s later"

@@ -43,17 +43,6 @@ write_conf() {
 	ns_daemon_write_conf "$NS_DAEMON_CONF" "trapRateLimit 0" "$@"
 }
 
-expect_value() {
-	local oid=$1 want=$2 what=$3 got
-
-	got=$(ns_get_value "$oid")
-	if [ "$got" = "$want" ]; then
-		ns_ok "$what is $got"
-	else
-		ns_error "$what is '$got', expected $want"
-	fi
-}
-
 # Feed scan $1 and wait until the daemon has counted its frames.
 feed_scan() {
 	local want=$(($1 * FRAMES_PER_SCAN)) i
@@ -84,8 +73,8 @@ ns_wait_registered 20
 
 ns_info "step 1: port scan detection off"
 feed_scan 1
-expect_value "$SEC.1.0" 0 "nsEventsTotal"
-expect_value "$ENABLED" 2 "nsEventTypeEnabled.portScan"
+ns_expect_value "$SEC.1.0" 0 "nsEventsTotal"
+ns_expect_value "$ENABLED" 2 "nsEventTypeEnabled.portScan"
 
 ns_info "step 2: turn it on and send SIGHUP"
 write_conf "detect portScan on"
@@ -93,11 +82,11 @@ kill -HUP "$NS_DAEMON_PID"
 wait_log "configuration reloaded" && ns_ok "the log says the configuration" \
     "was reloaded" || ns_error "no 'configuration reloaded' in the log"
 ns_daemon_check_alive "after SIGHUP"
-expect_value "$ENABLED" 1 "nsEventTypeEnabled.portScan"
+ns_expect_value "$ENABLED" 1 "nsEventTypeEnabled.portScan"
 feed_scan 2
-expect_value "$NS_OID_CAPTURE.5.1" "$((2 * FRAMES_PER_SCAN))" \
+ns_expect_value "$NS_OID_CAPTURE.5.1" "$((2 * FRAMES_PER_SCAN))" \
     "nsCapturePkts.1 (tables kept)"
-expect_value "$SEC.1.0" 1 "nsEventsTotal"
+ns_expect_value "$SEC.1.0" 1 "nsEventsTotal"
 ns_wait_traps 2 10 && ns_ok "the scan's notification arrived" ||
     ns_error "no notification for the scan after the reload"
 
@@ -115,8 +104,8 @@ for pattern in "netsentryd.conf: line 9:" "netsentryd.conf: line 10:"; do
 	    ns_error "the log does not name '$pattern'"
 done
 ns_daemon_check_alive "after a failed reload"
-expect_value "$ENABLED" 1 "nsEventTypeEnabled.portScan (kept)"
+ns_expect_value "$ENABLED" 1 "nsEventTypeEnabled.portScan (kept)"
 feed_scan 3
-expect_value "$SEC.1.0" 2 "nsEventsTotal"
+ns_expect_value "$SEC.1.0" 2 "nsEventsTotal"
 
 ns_finish
