@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -111,6 +113,35 @@ ns_config_source(const char *token, char *line)
 		return;
 	}
 	if (ns_config_add_source(word, strcmp(token, "captureFile") == 0))
+		ns_conf.errors++;
+}
+
+/* stateDir DIR: the directory must exist, the daemon creates no path. */
+static void
+ns_config_state_dir(const char *token, char *line)
+{
+	char		 dir[PATH_MAX];
+	struct stat	 sb;
+
+	if (ns_conf.reloading)
+		return;
+	copy_nword(line, dir, sizeof(dir));
+	if (dir[0] != '/') {
+		netsnmp_config_error("%s needs an absolute directory path, as "
+		    "in 'stateDir /var/lib/netsentry'", token);
+		ns_conf.errors++;
+		return;
+	}
+	if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		netsnmp_config_error("%s %s: %s; create it (mkdir -p %s) and "
+		    "let the daemon's user write there", token, dir,
+		    stat(dir, &sb) == -1 ? strerror(errno) : "not a directory",
+		    dir);
+		ns_conf.errors++;
+		return;
+	}
+	free(ns_conf.state_dir);
+	if ((ns_conf.state_dir = strdup(dir)) == NULL)
 		ns_conf.errors++;
 }
 
@@ -289,6 +320,8 @@ ns_config_register(void)
 	    "PATH");
 	register_app_config_handler("filter", ns_config_filter, NULL,
 	    "BPF-EXPRESSION");
+	register_app_config_handler("stateDir", ns_config_state_dir, NULL,
+	    "DIRECTORY");
 	register_app_config_handler("promiscuous", ns_config_promiscuous,
 	    NULL, "yes|no");
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)

@@ -22,6 +22,7 @@ struct ns_config {
 	int			 reloading;	/* ... again, on SIGHUP */
 	int			 registration_failures; /* AgentX */
 	size_t			 event_history;	/* nsEventTable rows */
+	char			*state_dir;	/* NULL: keep nothing */
 	size_t			 trap_queue;	/* notifications waiting */
 	uint32_t		 trap_rate;	/* per minute; 0: no limit */
 };

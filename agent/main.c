@@ -27,6 +27,7 @@
 #include "notify.h"
 #include "privs.h"
 #include "report.h"
+#include "state.h"
 #include "tables_mib.h"
 
 /* Reconnect to a restarted master within this many seconds. */
@@ -108,6 +109,7 @@ ns_on_wake(int fd, void *data)
 {
 	ns_logq_drain();
 	ns_notify_pump();
+	ns_state_save();
 }
 
 static void
@@ -394,6 +396,7 @@ ns_sources_tick(unsigned int reg, void *arg)
 
 	for (i = 0; i < ns_nsources; i++)
 		ns_source_tick(&ns_sources[i]);
+	ns_state_save();
 }
 
 static void
@@ -534,6 +537,12 @@ main(int argc, char **argv)
 	ns_conffile = conffile;
 	ns_agent_init(conffile, report);
 	ns_events_wake = ns_logq_wake;
+	if (!report && ns_conf.state_dir != NULL &&
+	    ns_state_open(ns_conf.state_dir, ns_conf.event_history, err,
+	    sizeof(err)) == -1) {
+		snmp_log(LOG_ERR, "%s\n", err);
+		return 1;
+	}
 	ns_sources_open(filter);
 	if (report)
 		return ns_run_report(report == 2);
@@ -594,6 +603,7 @@ main(int argc, char **argv)
 	    strsignal(ns_stop_signal));
 	ns_sources_close();
 	ns_logq_drain();
+	ns_state_close();
 	ns_pidfile_remove();
 	snmp_shutdown(NS_APP_NAME);
 	free(filter);

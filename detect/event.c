@@ -18,6 +18,7 @@
 struct ns_events {
 	pthread_mutex_t	 lock;
 	struct ns_event	*ring;		/* event i at (i - 1) % cap */
+	uint8_t		*dirty;		/* changed since last collected */
 	size_t		 cap;
 	uint32_t	 next_index;	/* index of the next event */
 
@@ -45,8 +46,9 @@ ns_events_init(size_t history, size_t queue)
 	if (history == 0 || queue == 0)
 		return -1;
 	ns_ev.ring = calloc(history, sizeof(*ns_ev.ring));
+	ns_ev.dirty = calloc(history, sizeof(*ns_ev.dirty));
 	ns_ev.queue = calloc(queue, sizeof(*ns_ev.queue));
-	if (ns_ev.ring == NULL || ns_ev.queue == NULL) {
+	if (ns_ev.ring == NULL || ns_ev.dirty == NULL || ns_ev.queue == NULL) {
 		ns_events_free();
 		return -1;
 	}
@@ -60,8 +62,10 @@ void
 ns_events_free(void)
 {
 	free(ns_ev.ring);
+	free(ns_ev.dirty);
 	free(ns_ev.queue);
 	ns_ev.ring = NULL;
+	ns_ev.dirty = NULL;
 	ns_ev.queue = NULL;
 	ns_ev.cap = ns_ev.qcap = ns_ev.qhead = ns_ev.qlen = 0;
 	memset(&ns_ev.stats, 0, sizeof(ns_ev.stats));
@@ -108,8 +112,10 @@ ns_event_open(struct ns_event *ev)
 	ev->index = ns_ev.next_index++;
 	ev->state = NS_EVS_ACTIVE;
 	slot = ns_events_slot(ev->index);
-	if (slot != NULL)
+	if (slot != NULL) {
 		*slot = *ev;
+		ns_ev.dirty[slot - ns_ev.ring] = 1;
+	}
 	ns_ev.stats.total++;
 	ns_ev.stats.active++;
 	if (ev->type < NS_EV_TYPES) {
@@ -130,8 +136,10 @@ ns_event_update(const struct ns_event *ev, int kind)
 
 	pthread_mutex_lock(&ns_ev.lock);
 	slot = ns_events_slot(ev->index);
-	if (slot != NULL && slot->index == ev->index)
+	if (slot != NULL && slot->index == ev->index) {
 		*slot = *ev;
+		ns_ev.dirty[slot - ns_ev.ring] = 1;
+	}
 	if (kind != 0)
 		ns_events_queue(kind, ev);
 	pthread_mutex_unlock(&ns_ev.lock);
@@ -254,4 +262,41 @@ ns_addr_format(const struct ns_addr *a, char *buf, size_t len)
 		snprintf(buf, len, "%s/%u", text, a->plen);
 	else
 		snprintf(buf, len, "%s", text);
+}
+
+int
+ns_events_restore(const struct ns_event *ev)
+{
+	struct ns_event	*slot;
+	int		 kept = 0;
+
+	pthread_mutex_lock(&ns_ev.lock);
+	if (ns_ev.cap > 0 && ev->index != 0 && ev->index >= ns_ev.next_index) {
+		ns_ev.next_index = ev->index + 1;
+		slot = ns_events_slot(ev->index);
+		*slot = *ev;
+		if (slot->state == NS_EVS_ACTIVE)
+			slot->state = NS_EVS_ENDED;
+		ns_ev.dirty[slot - ns_ev.ring] = slot->state != ev->state;
+		kept = 1;
+	}
+	pthread_mutex_unlock(&ns_ev.lock);
+	return kept;
+}
+
+size_t
+ns_events_collect(struct ns_event *out, size_t max)
+{
+	size_t	 i, n = 0;
+
+	pthread_mutex_lock(&ns_ev.lock);
+	for (i = 0; i < ns_ev.cap && n < max; i++) {
+		if (!ns_ev.dirty[i])
+			continue;
+		ns_ev.dirty[i] = 0;
+		if (ns_ev.ring[i].index != 0)
+			out[n++] = ns_ev.ring[i];
+	}
+	pthread_mutex_unlock(&ns_ev.lock);
+	return n;
 }

@@ -138,6 +138,15 @@ int	 ns_events_take(struct ns_note *);
 int	 ns_events_find(uint32_t idx, int next, struct ns_event *ev);
 void	 ns_events_stats(struct ns_event_stats *);
 
+/*
+ * Persistence.  ns_events_restore() puts an event of an earlier run
+ * back, in increasing index order, as ended; returns 1 when it was kept.
+ * ns_events_collect() copies at most max events changed since the last
+ * call to out and returns how many.
+ */
+int	 ns_events_restore(const struct ns_event *ev);
+size_t	 ns_events_collect(struct ns_event *out, size_t max);
+
 /* Names used in logs, descriptions and nsEventTypeName. */
 const char	*ns_event_type_name(int type);
 const char	*ns_probe_kind_name(int probe);
