@@ -82,7 +82,7 @@ ns_notify_stats(struct ns_notify_stats *st)
 	*st = ns_notify.stats;
 }
 
-/* Take a token; the bucket holds one minute's worth. */
+/* Take a token; the bucket contains at most one minute's worth. */
 static int
 ns_notify_allowed(void)
 {

@@ -27,9 +27,9 @@
 #define NS_STATE_BATCH		256
 
 /*
- * A record is this header and the event as the daemon holds it in
- * memory; the file belongs to one machine and one build, and a record
- * whose size or version differs is skipped.
+ * A record is this header and the event in the daemon's memory layout.
+ * The file belongs to one machine and one build, so a record whose size
+ * or version differs is skipped.
  */
 #define NS_STATE_VERSION	1
 

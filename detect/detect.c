@@ -146,7 +146,12 @@ ns_top_cmp(const void *a, const void *b)
 {
 	const struct ns_top	*x = a, *y = b;
 
-	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+	/* Largest count first. */
+	if (x->count < y->count)
+		return 1;
+	if (x->count > y->count)
+		return -1;
+	return 0;
 }
 
 /* Settings. */
