@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "dns.h"
 #include "tables_mib.h"
 
 #define NS_MIB_OID	1, 3, 6, 1, 4, 1, 99999
@@ -168,6 +169,19 @@ ns_ip_host_security(const struct ns_ip_host *h, unsigned col,
 	}
 }
 
+/* nsIpHostName: the last name a DNS response gave the address. */
+static void
+ns_ip_host_name(struct ns_store *st, const struct ns_ip_host *h,
+    struct ns_value *val)
+{
+	char	 name[NS_DNS_NAME_SIZE];
+	size_t	 len = 0;
+
+	if (st->names != NULL)
+		len = ns_names_lookup(st->names, h->e.key, name);
+	ns_value_str(val, name, len);
+}
+
 static int
 ns_ip_host_find_one(struct ns_source *src, const oid *sub, size_t sublen,
     int next, int from_start, unsigned col, struct ns_row *row)
@@ -200,6 +214,9 @@ ns_ip_host_find_one(struct ns_source *src, const oid *sub, size_t sublen,
 	case 8:
 		ns_value_date(&row->value, h->e.last_seen,
 		    h->e.last_tenths);
+		break;
+	case 15:
+		ns_ip_host_name(&src->store, h, &row->value);
 		break;
 	default:
 		ns_ip_host_security(h, col, &row->value);
@@ -247,7 +264,7 @@ static const struct ns_mib_table ns_tables[] = {
 	{ "nsCaptureTable", capture_entry, OID_LENGTH(capture_entry),
 	    2, 14, ns_capture_find },
 	{ "nsIpHostTable", ip_host_entry, OID_LENGTH(ip_host_entry),
-	    3, 14, ns_ip_host_find },
+	    3, 15, ns_ip_host_find },
 	{ "nsIpMatrixTable", ip_matrix_entry, OID_LENGTH(ip_matrix_entry),
 	    5, 8, ns_ip_matrix_find },
 };

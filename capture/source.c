@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "decode.h"
+#include "dns.h"
 #include "logq.h"
 #include "source.h"
 
@@ -109,7 +110,8 @@ ns_source_open(struct ns_source *src, const struct ns_capture_opts *o,
 	src->detect = ns_detect_new(src->index,
 	    !src->is_file && strcmp(src->name, "lo") == 0);
 	if (ns_store_init(&src->store, &o->limits) == -1 ||
-	    ns_ring_init(&src->ring) == -1 || src->detect == NULL) {
+	    ns_ring_init(&src->ring) == -1 || src->detect == NULL ||
+	    (src->store.names = ns_names_new(NS_NAMES_DEFAULT)) == NULL) {
 		snprintf(err, errlen, "out of memory for the tables of %s",
 		    src->name);
 		return -1;
@@ -147,9 +149,12 @@ ns_source_packet(u_char *arg, const struct pcap_pkthdr *h,
 	struct ns_frame		*f;
 	struct ns_decoded	 d;
 
-	if (src->decodable)
+	if (src->decodable) {
 		ns_decode(src->dlt, bytes, h->caplen, h->len, &d);
-	else
+		/* Parsed here, so the ring slot needs no payload. */
+		ns_names_frame(src->store.names, bytes, h->caplen, &d,
+		    (uint32_t)h->ts.tv_sec);
+	} else
 		memset(&d, 0, sizeof(d));
 
 	f = ns_ring_reserve(&src->ring);
@@ -435,6 +440,8 @@ ns_source_close(struct ns_source *src)
 		pcap_freecode(&src->filter);
 	ns_pcapfile_close(&src->file);
 	src->pcap = NULL;
+	ns_names_free(src->store.names);
+	src->store.names = NULL;
 	ns_store_free(&src->store);
 	ns_ring_free(&src->ring);
 	ns_detect_free(src->detect);

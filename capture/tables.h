@@ -177,6 +177,8 @@ struct ns_limits {
 	uint32_t	idle_timeout;
 };
 
+struct ns_names;
+
 /*
  * Everything one data source counts.  The counter thread updates it and
  * the agent thread reads it, both holding lock.
@@ -196,6 +198,7 @@ struct ns_store {
 
 	uint32_t	now;		/* latest packet time, seconds */
 	struct ns_ip_host *frame_src;	/* row of the frame just counted */
+	struct ns_names	*names;		/* from DNS; own lock, see dns.h */
 	uint32_t	last_sweep;
 
 	/* nsCaptureTable counters */
