@@ -221,8 +221,9 @@ dns_ptr_v6(const char *name, size_t len, uint8_t *key)
 	size_t			 i;
 	int			 v;
 
-	if (len != 64 + sizeof(suffix) - 1 ||
-	    strcmp(name + 64, suffix) != 0)
+	/* 32 nibbles and the 31 dots between them: 63 characters. */
+	if (len != 63 + sizeof(suffix) - 1 ||
+	    strcmp(name + 63, suffix) != 0)
 		return -1;
 	memset(addr, 0, sizeof(addr));
 	for (i = 0; i < 32; i++) {
