@@ -81,9 +81,9 @@ dns_name_char(uint8_t c)
 /*
  * Read the name at off into out (NS_DNS_NAME_SIZE bytes) and set *next
  * to the byte after it in the message.  A compression pointer must point
- * before itself, which rejects forward pointers and pointers past the
- * end; loops among backward pointers end at NS_DNS_JUMPS_MAX or at the
- * 255-octet limit.  Returns 0, or -1 with the fault in *why.
+ * inside the message and before itself.  Loops among backward pointers
+ * end at NS_DNS_JUMPS_MAX or at the 255-octet limit.  Returns 0, or -1
+ * with the fault in *why.
  */
 static int
 dns_read_name(const struct ns_pktbuf *pb, size_t off, char *out,
@@ -251,7 +251,7 @@ dns_bind(struct dns_msg *m, const uint8_t *key, const char *name)
 
 /*
  * Replace an address record's owner by the first alias of its CNAME
- * chain, the name the client asked for.  A chain longer than the alias
+ * chain, which is the name in the question.  A chain longer than the alias
  * list, or a loop, stops at NS_DNS_CHAIN_MAX steps.
  */
 static const char *
