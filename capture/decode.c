@@ -276,6 +276,8 @@ dec_tcp(struct dec *x, size_t off, size_t end)
 	if (hlen > end - off)
 		return 0;
 	d->tcp_payload = dec_clamp32(end - off - hlen);
+	d->l4_payload_off = off + hlen;
+	d->l4_payload_len = end - off - hlen;
 
 	/* The options are part of the header, so a snapshot cut is flagged. */
 	return dec_need(x, off, hlen, end,
@@ -306,6 +308,8 @@ dec_udp(struct dec *x, size_t off, size_t end)
 	d->has_ports = 1;
 	d->sport = dec_be16(x, off);
 	d->dport = dec_be16(x, off + 2);
+	d->l4_payload_off = off + 8;
+	d->l4_payload_len = ulen > end - off ? end - off - 8 : ulen - 8;
 	return 0;
 }
 

@@ -75,6 +75,12 @@ struct ns_decoded {
 	uint32_t	tcp_ack;
 	uint32_t	tcp_payload;	/* octets after the TCP header, as
 					   the IP length states them */
+	/*
+	 * Where the TCP or UDP payload starts in the frame and how long
+	 * the headers say it is; the captured part may be shorter.
+	 */
+	size_t		l4_payload_off;
+	size_t		l4_payload_len;
 	int		has_icmp;
 	uint8_t		icmp_type;
 	uint8_t		icmp_code;

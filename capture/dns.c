@@ -424,116 +424,39 @@ done:
 }
 
 /*
- * Finding the DNS message in a frame.
- *
- * NOTE: struct ns_decoded does not store where the transport header
- * starts, so this searches the first DNS_LINK_SCAN_MAX bytes for the
- * outermost IP header that ns_decode() read: same version, protocol and
- * addresses, followed by the decoded ports.  IPv6 extension headers are
- * not walked, so a DNS response behind one is missed.
+ * Finds the DNS message of a response in the frame: the UDP payload from
+ * port 53 or 5353, or over TCP from port 53 one whole message after its
+ * 2-byte length (RFC 1035 4.2.2).  The decoder gives where the transport
+ * payload starts; a message cut by the snapshot length is read as cut.
  */
-#define DNS_LINK_SCAN_MAX	128
-
-/* Returns 1 when the IP header at o is the one that d describes. */
-static int
-dns_is_ip_header(const struct ns_pktbuf *pb, size_t o,
-    const struct ns_decoded *d, size_t *hlen, size_t *iplen)
-{
-	uint8_t		 vihl, proto, src[16], dst[16];
-	uint16_t	 len;
-	size_t		 alen = d->ip_version == 4 ? 4 : 16;
-	size_t		 src_off = d->ip_version == 4 ? 12 : 8;
-
-	if (ns_pktbuf_get_u8(pb, o, &vihl) == -1 || vihl >> 4 != d->ip_version)
-		return 0;
-	if (ns_pktbuf_get_u8(pb, o + (d->ip_version == 4 ? 9 : 6),
-	    &proto) == -1 || proto != d->ip_proto)
-		return 0;
-	if (ns_pktbuf_get_bytes(pb, o + src_off, src, alen) == -1 ||
-	    ns_pktbuf_get_bytes(pb, o + src_off + alen, dst, alen) == -1 ||
-	    memcmp(src, d->ip_src, alen) != 0 ||
-	    memcmp(dst, d->ip_dst, alen) != 0)
-		return 0;
-	if (ns_pktbuf_get_be16(pb, o + (d->ip_version == 4 ? 2 : 4),
-	    &len) == -1)
-		return 0;
-
-	if (d->ip_version == 4) {
-		*hlen = (size_t)(vihl & 0xf) * 4;
-		*iplen = len;
-	} else {
-		*hlen = 40;
-		*iplen = 40 + (size_t)len;
-	}
-	return *hlen >= 20 && *iplen > *hlen;
-}
-
-/* Sets *off and *len to the DNS message in the transport payload. */
-static int
-dns_transport_payload(const struct ns_pktbuf *pb, size_t l4, size_t end,
-    const struct ns_decoded *d, size_t *off, size_t *len)
-{
-	uint16_t	 sport, dport, n;
-	uint8_t		 doff;
-	size_t		 hlen;
-
-	if (ns_pktbuf_get_be16(pb, l4, &sport) == -1 ||
-	    ns_pktbuf_get_be16(pb, l4 + 2, &dport) == -1 ||
-	    sport != d->sport || dport != d->dport)
-		return -1;
-	if (d->ip_proto == DNS_IPPROTO_UDP) {
-		if (ns_pktbuf_get_be16(pb, l4 + 4, &n) == -1 || n < 8 ||
-		    n > end - l4)
-			return -1;
-		*off = l4 + 8;
-		*len = (size_t)n - 8;
-		return 0;
-	}
-
-	/* DNS over TCP: one whole message after its length (RFC 1035 4.2.2). */
-	if (ns_pktbuf_get_u8(pb, l4 + 12, &doff) == -1)
-		return -1;
-	hlen = (size_t)(doff >> 4) * 4;
-	if (hlen < 20 || end - l4 < hlen + 2 ||
-	    ns_pktbuf_get_be16(pb, l4 + hlen, &n) == -1 ||
-	    n > end - l4 - hlen - 2)
-		return -1;
-	*off = l4 + hlen + 2;
-	*len = n;
-	return 0;
-}
-
 int
 ns_dns_locate(const uint8_t *pkt, size_t caplen, const struct ns_decoded *d,
     size_t *off, size_t *len)
 {
 	struct ns_pktbuf	 pb;
-	size_t			 o, hlen, iplen;
+	uint16_t		 n;
 
-	if (!d->ip_valid || !d->has_ports || d->ip_fragment)
+	if (!d->ip_valid || !d->has_ports || d->ip_fragment ||
+	    d->l4_payload_off == 0 || d->l4_payload_off > caplen)
 		return -1;
+	*off = d->l4_payload_off;
+	*len = d->l4_payload_len;
 	if (d->ip_proto == DNS_IPPROTO_UDP) {
 		if (d->sport != NS_DNS_PORT && d->sport != NS_MDNS_PORT)
 			return -1;
-	} else if (d->ip_proto != DNS_IPPROTO_TCP || d->sport != NS_DNS_PORT ||
-	    d->tcp_payload < 2)
+	} else if (d->ip_proto == DNS_IPPROTO_TCP && d->sport == NS_DNS_PORT) {
+		ns_pktbuf_init(&pb, pkt, caplen);
+		if (*len < 2 || ns_pktbuf_get_be16(&pb, *off, &n) == -1 ||
+		    n > *len - 2)
+			return -1;
+		*off += 2;
+		*len = n;
+	} else
 		return -1;
 
-	ns_pktbuf_init(&pb, pkt, caplen);
-	for (o = 0; o < DNS_LINK_SCAN_MAX && o < caplen; o++) {
-		if (!dns_is_ip_header(&pb, o, d, &hlen, &iplen))
-			continue;
-		if (dns_transport_payload(&pb, o + hlen, o + iplen, d,
-		    off, len) == -1)
-			return -1;
-		/* A message cut by the snapshot length is read as cut. */
-		if (*off > caplen)
-			return -1;
-		if (*len > caplen - *off)
-			*len = caplen - *off;
-		return 0;
-	}
-	return -1;
+	if (*len > caplen - *off)
+		*len = caplen - *off;
+	return 0;
 }
 
 /*
