@@ -233,8 +233,9 @@ check_socket() {
 }
 
 # The sample with every directive uncommented, but with the capture
-# file of the test in place of its data sources, and a ping interval of
-# 1 s so that the restart check is quick.
+# file of the test in place of its data sources, a state directory of
+# the test's own, and a ping interval of 1 s so that the restart check
+# is quick.
 write_daemon_conf() {
 	local sample=$dest$sysconfdir/snmp/netsentryd.conf.sample name
 
@@ -243,9 +244,11 @@ write_daemon_conf() {
 		    ns_error "sample configuration: no '#$name' line"
 	done
 	NS_DAEMON_CONF=$NS_TMP/netsentryd.conf
+	mkdir -p "$NS_TMP/state"
 	sed -E -e '/^#(interface|captureFile) /d' \
 	    -e 's/^#([A-Za-z]+ )/\1/' \
 	    -e 's/^agentxPingInterval .*/agentxPingInterval 1/' \
+	    -e "s|^stateDir .*|stateDir $NS_TMP/state|" \
 	    "$sample" >"$NS_DAEMON_CONF"
 }
 
