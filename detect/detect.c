@@ -1,17 +1,18 @@
 /*
  * netsentry: port scan, SYN flood and suspicious traffic detectors.
  *
- * Port scans.  Evidence is counted per source, per first contact: the
+ * Port scans.  Evidence is counted per source, per first contact.  The
  * first probe from a source to a (target, port, protocol) opens a
- * contact, and the answer closes it as a success (SYN-ACK, any UDP or
- * ICMP echo reply, ARP reply) or a failure (RST, ICMP unreachable, or no
- * answer to a SYN, echo request or ARP request within the contact
- * timeout).  Each outcome moves the source's log likelihood ratio, as in
- * the threshold random walk of Jung, Paxson, Berger and Balakrishnan
- * ("Fast Portscan Detection Using Sequential Hypothesis Testing", IEEE
- * S&P 2004); crossing the upper bound marks a scanner.  Retransmissions
- * reuse their contact, answers that match no contact (backscatter) open
- * none, and ICMP errors only close contacts.
+ * contact, and the target's reply closes it as a success (SYN-ACK, any
+ * UDP or ICMP echo reply, ARP reply) or a failure (RST, ICMP
+ * unreachable).  A SYN, echo request or ARP request without a reply
+ * within the contact timeout fails too.  Each outcome moves the
+ * source's log likelihood ratio, as in the threshold random walk of
+ * Jung, Paxson, Berger and Balakrishnan ("Fast Portscan Detection Using
+ * Sequential Hypothesis Testing", IEEE S&P 2004), and crossing the upper
+ * bound marks a scanner.  Retransmissions reuse their contact, replies
+ * that match no contact (backscatter) open none, and ICMP errors only
+ * close contacts.
  *
  * SYN floods.  Per target address and port, and per target network and
  * port, SYNs are counted in windows of one second against handshakes that
@@ -490,8 +491,6 @@ struct ns_detect {
 	uint32_t		 now;		/* latest packet time */
 	uint8_t			 now_tenths;
 	uint64_t		 now_us;
-	uint64_t		 window_from;	/* start of a new meter's window,
-						   0: now */
 	uint32_t		 last_tick;
 	struct ns_store		*st;		/* during one call */
 
@@ -744,14 +743,13 @@ ns_addr_set(struct ns_addr *a, const uint8_t *key)
 	    128 : 0;
 }
 
-static int
+static void
 ns_addr_text(const uint8_t *key, char *buf, size_t len)
 {
 	struct ns_addr	 a;
 
 	ns_addr_set(&a, key);
 	ns_addr_format(&a, buf, len);
-	return 0;
 }
 
 /*
@@ -1172,11 +1170,11 @@ ns_victim_failed(struct ns_detect *det, const uint8_t *ckey, int kind)
 }
 
 /*
- * Keep the answered and refused first contacts of about the last hundred,
- * halving both when they grow.  The walk decides from the order of the
- * outcomes, and the timeouts of a P2P client's vanished peers arrive all
- * together after its answered contacts, so a source is reported only
- * while its failures also outnumber its successes.
+ * Count the successful and failed first contacts of about the last
+ * hundred, halving both when they grow.  The walk depends on the order
+ * of the outcomes, and the timeouts of a P2P client's vanished peers
+ * arrive together after its successful contacts.  So a source is
+ * reported only while its failures also outnumber its successes.
  */
 static void
 ns_scan_tally(struct ns_scanner *s, int outcome)
@@ -1192,9 +1190,9 @@ ns_scan_tally(struct ns_scanner *s, int outcome)
 }
 
 /*
- * Move the walk.  Silence counts half a failure: an open UDP port or a
- * FIN, NULL or Xmas probe to an open port gets no answer either, so it
- * is weaker evidence than a refusal.
+ * Move the walk.  Silence counts half a failure, because an open UDP
+ * port, or an open port probed with FIN, NULL or Xmas, sends no reply
+ * either.
  */
 static void
 ns_scan_outcome(struct ns_detect *det, const uint8_t *ckey, int outcome,
@@ -1493,10 +1491,10 @@ ns_flood_targets(const struct ns_flood *f)
 }
 
 /*
- * Is the closed window a flood?  A network meter counts only a flood
- * spread over at least four targets, which the meters of single targets
- * may miss, and needs ten SYNs per target, so a sweep that sends one SYN
- * to each host is left to the scan detector.
+ * Return whether the closed window was a flood.  A network meter counts
+ * only a flood spread over at least four targets, which the meters of
+ * single targets may miss.  It also needs ten SYNs per target, so a
+ * sweep that sends one SYN to each host is left to the scan detector.
  */
 static int
 ns_flood_over(const struct ns_flood *f)
@@ -1572,23 +1570,34 @@ ns_flood_tick(struct ns_detect *det, struct ns_flood *f, uint64_t now_us,
 }
 
 static struct ns_flood *
+ns_flood_find(struct ns_detect *det, const uint8_t *addr, uint16_t port,
+    uint8_t plen)
+{
+	uint8_t	 key[NS_FKEY_LEN];
+
+	ns_flood_key(key, addr, port, plen);
+	return ns_dmap_find(&det->floods, key);
+}
+
+/*
+ * The meter of addr/plen and port, made if needed, with a window open:
+ * a new window starts at start_us.
+ */
+static struct ns_flood *
 ns_flood_meter(struct ns_detect *det, const uint8_t *addr, uint16_t port,
-    uint8_t plen, int create)
+    uint8_t plen, uint64_t start_us)
 {
 	uint8_t			 key[NS_FKEY_LEN];
 	struct ns_flood		*f;
 	int			 created;
 
 	ns_flood_key(key, addr, port, plen);
-	if (!create)
-		return ns_dmap_find(&det->floods, key);
 	f = ns_dmap_get(&det->floods, key, det->now, &created);
 	if (f == NULL)
 		return NULL;
 	ns_flood_tick(det, f, det->now_us, 0);
 	if (f->win_start == 0)
-		f->win_start = det->window_from != 0 ? det->window_from :
-		    det->now_us;
+		f->win_start = start_us;
 	if (!f->busy) {
 		TAILQ_INSERT_TAIL(&det->busy, f, busy_link);
 		f->busy = 1;
@@ -1619,12 +1628,11 @@ ns_flood_gate(struct ns_detect *det, uint32_t h, const uint8_t *addr,
     uint16_t port, uint8_t plen, uint32_t *before)
 {
 	struct ns_presyn	*ps = &det->presyn[h & (NS_PRESYN_SLOTS - 1)];
-	struct ns_flood		*f;
 	uint32_t		 tag = (h >> 13) | 1;
 
 	*before = 0;
 	if (ps->tag == tag && ps->metered)
-		return ns_flood_meter(det, addr, port, plen, 1);
+		return ns_flood_meter(det, addr, port, plen, det->now_us);
 	if (ps->tag != tag || ps->sec != det->now) {
 		ps->tag = tag;
 		ps->sec = det->now;
@@ -1636,11 +1644,9 @@ ns_flood_gate(struct ns_detect *det, uint32_t h, const uint8_t *addr,
 	ps->metered = 1;
 	*before = ps->count - 1;
 
-	/* The window holds the SYNs counted before, from their second on. */
-	det->window_from = (uint64_t)ps->sec * NS_USEC;
-	f = ns_flood_meter(det, addr, port, plen, 1);
-	det->window_from = 0;
-	return f;
+	/* The first window starts with the second of the SYNs counted. */
+	return ns_flood_meter(det, addr, port, plen,
+	    (uint64_t)ps->sec * NS_USEC);
 }
 
 static void
@@ -1713,12 +1719,12 @@ ns_handshake_ack(struct ns_detect *det, uint32_t h, const uint8_t *server,
 		return 0;
 	*slot = 0;
 
-	f = ns_flood_meter(det, server, p->dport,
-	    server[0] == NS_INET_IPV4 ? 32 : 128, 0);
+	f = ns_flood_find(det, server, p->dport,
+	    server[0] == NS_INET_IPV4 ? 32 : 128);
 	if (f != NULL)
 		f->done++;
 	ns_flood_net(server, net, &plen);
-	f = ns_flood_meter(det, net, p->dport, plen, 0);
+	f = ns_flood_find(det, net, p->dport, plen);
 	if (f != NULL)
 		f->done++;
 	return 1;
@@ -1776,9 +1782,9 @@ static void
 ns_check_land(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
     const struct ns_probe *p)
 {
-	if (det->loopback || memcmp(src, dst, NS_IPKEY_LEN) != 0)
-		return;
 	if (!(p->flags & NS_PR_PORTS) || p->sport != p->dport)
+		return;
+	if (det->loopback || memcmp(src, dst, NS_IPKEY_LEN) != 0)
 		return;
 	if (ns_key_loopback(src) || ns_key_unspecified(src))
 		return;
