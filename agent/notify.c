@@ -1,14 +1,14 @@
 /*
  * netsentry: SNMP notifications about events.
  *
- * The detectors queue notes (event.c); this file, on the agent thread,
- * turns them into notifications with send_v2trap(), which a subagent
- * sends to the master as AgentX Notify PDUs, and the master to every
- * trap destination it has.  While the AgentX session is down the notes
- * stay queued.  A token bucket refilled at the configured rate keeps a
- * storm of attacks from becoming a storm of traps; what it holds back is
- * counted in nsNotificationsSuppressed, which every notification
- * carries.
+ * The detectors queue notes (event.c).  This file, on the agent thread,
+ * turns them into notifications with send_v2trap().  A subagent sends
+ * them to the master as AgentX Notify PDUs, and the master sends them to
+ * every trap destination it has.  While the AgentX session is down the
+ * notes stay queued.  A token bucket refilled at the configured rate
+ * keeps a storm of attacks from becoming a storm of traps.  The
+ * notifications it holds back are counted in nsNotificationsSuppressed,
+ * which every notification carries.
  */
 #include "config.h"
 
@@ -20,12 +20,11 @@
 #include <net-snmp/agent/agent_callbacks.h>
 
 #include "notify.h"
-
-#define NS_MIB_OID	1, 3, 6, 1, 4, 1, 99999
+#include "tables_mib.h"
 
 static const oid snmp_trap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 static const oid notifications[] = { NS_MIB_OID, 0 };
-static const oid event_entry[] = { NS_MIB_OID, 1, 4, 8, 1 };
+static const oid event_entry[] = { NS_OID_EVENT_ENTRY };
 static const oid suppressed_oid[] = { NS_MIB_OID, 1, 4, 4, 0 };
 
 /* nsNotifications sub-identifiers. */

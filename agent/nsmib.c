@@ -9,8 +9,6 @@
 #include "dns.h"
 #include "tables_mib.h"
 
-#define NS_MIB_OID	1, 3, 6, 1, 4, 1, 99999
-
 static const oid capture_entry[] = { NS_MIB_OID, 1, 1, 1 };
 static const oid ip_host_entry[] = { NS_MIB_OID, 1, 2, 1 };
 static const oid ip_matrix_entry[] = { NS_MIB_OID, 1, 3, 1 };

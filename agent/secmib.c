@@ -11,12 +11,10 @@
 #include "notify.h"
 #include "tables_mib.h"
 
-#define NS_MIB_OID	1, 3, 6, 1, 4, 1, 99999
-
 static const oid security[] = { NS_MIB_OID, 1, 4 };
 static const oid summary[] = { NS_MIB_OID, 1, 5 };
 static const oid event_type_entry[] = { NS_MIB_OID, 1, 4, 7, 1 };
-static const oid event_entry[] = { NS_MIB_OID, 1, 4, 8, 1 };
+static const oid event_entry[] = { NS_OID_EVENT_ENTRY };
 
 #define NS_TRUTH_TRUE	1
 #define NS_TRUTH_FALSE	2

@@ -5,6 +5,10 @@
 #include "daemon.h"
 #include "mibtable.h"
 
+/* NETSENTRY-MIB, under a placeholder enterprise number (see the MIB). */
+#define NS_MIB_OID		1, 3, 6, 1, 4, 1, 99999
+#define NS_OID_EVENT_ENTRY	NS_MIB_OID, 1, 4, 8, 1	/* nsEventEntry */
+
 /*
  * Find within one data source, called with its store locked.  sub is the
  * index after the data source index; from_start requests the source's
