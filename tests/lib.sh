@@ -279,7 +279,7 @@ ns_snmptrapd_start() {
 	    "udp:127.0.0.1:$NS_TRAP_PORT"
 }
 
-# Wait up to $2 seconds until the trap log holds $1 notifications.
+# Wait up to $2 seconds until the trap log contains $1 notifications.
 ns_wait_traps() {
 	local want=$1 secs=${2:-10} i
 
@@ -516,4 +516,79 @@ ns_walk_to() {
 	if grep -q . "$out.err"; then
 		ns_fail "snmpbulkwalk $* printed: $(head -n 3 "$out.err")"
 	fi
+}
+
+# Create the network namespaces $1 and $4, joined by a veth pair whose
+# end $2 in $1 has the address $3/24 and whose end $5 in $4 has $6/24.
+# IPv6 is off in both, so no neighbour discovery frame reaches a
+# capture.  The namespaces are deleted at cleanup; the test skips where
+# namespaces or veth pairs cannot be made.
+ns_veth_pair() {
+	local ns1=$1 if1=$2 ip1=$3 ns2=$4 if2=$5 ip2=$6
+
+	ip netns add "$ns1" 2>"$NS_TMP/netns.err" ||
+	    ns_skip "ip netns add failed: $(head -n 1 "$NS_TMP/netns.err")"
+	ns_on_cleanup ip netns del "$ns1"
+	ip netns add "$ns2" || ns_fail "ip netns add $ns2 failed"
+	ns_on_cleanup ip netns del "$ns2"
+	ip link add "$if1" netns "$ns1" type veth peer name "$if2" \
+	    netns "$ns2" 2>"$NS_TMP/veth.err" ||
+	    ns_skip "cannot create a veth pair:" \
+	    "$(head -n 1 "$NS_TMP/veth.err")"
+	ns_netns_address "$ns1" "$if1" "$ip1"
+	ns_netns_address "$ns2" "$if2" "$ip2"
+}
+
+ns_netns_address() {
+	local netns=$1 ifname=$2 address=$3
+
+	ip netns exec "$netns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+	    net.ipv6.conf.default.disable_ipv6=1 >/dev/null ||
+	    ns_fail "cannot turn IPv6 off in $netns"
+	ip -n "$netns" link set lo up &&
+	    ip -n "$netns" addr add "$address/24" dev "$ifname" &&
+	    ip -n "$netns" link set "$ifname" up ||
+	    ns_fail "cannot configure $ifname in $netns"
+}
+
+# Serve folder $4 over HTTP on $2:$3 in namespace $1, and return once
+# the server listens, checked with ss inside the namespace so that no
+# frame is sent.
+ns_http_server() {
+	local netns=$1 address=$2 port=$3 dir=$4 deadline
+
+	(cd "$dir" && exec ip netns exec "$netns" "$NS_PYTHON" \
+	    -m http.server --bind "$address" "$port" \
+	    >"$NS_TMP/http.log" 2>&1) &
+	ns_track $!
+	deadline=$((SECONDS + 10))
+	until ip netns exec "$netns" ss -Hltn "sport = :$port" |
+	    grep -q LISTEN; do
+		[ "$SECONDS" -lt "$deadline" ] ||
+		    ns_fail "the HTTP server did not listen within 10 s:" \
+		    "$(head -n 3 "$NS_TMP/http.log")"
+		sleep 0.2
+	done
+}
+
+# Set captures to every capture file under tests/data, in name order,
+# daemon_args to the -r options that read them as data sources 1 to n,
+# and sources to their "INDEX:PATH" pairs for the comparison tools.
+ns_all_captures() {
+	local file i
+
+	captures=()
+	while IFS= read -r file; do
+		captures+=("$file")
+	done < <(find "$NS_DATA" -type f \( -name '*.pcap' -o \
+	    -name '*.pcapng' \) | LC_ALL=C sort)
+	[ "${#captures[@]}" -gt 0 ] ||
+	    ns_fail "no capture files under $NS_DATA"
+
+	sources=()
+	daemon_args=()
+	for i in "${!captures[@]}"; do
+		daemon_args+=(-r "${captures[$i]}")
+		sources+=("$((i + 1)):${captures[$i]}")
+	done
 }

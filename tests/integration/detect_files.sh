@@ -12,19 +12,7 @@ ns_init detect_files
 ns_require_daemon
 ns_require_cmd snmptrapd
 
-captures=()
-while IFS= read -r file; do
-	captures+=("$file")
-done < <(find "$NS_DATA" -type f \( -name '*.pcap' -o -name '*.pcapng' \) |
-    LC_ALL=C sort)
-[ "${#captures[@]}" -gt 0 ] || ns_fail "no capture files under $NS_DATA"
-
-sources=()
-daemon_args=()
-for i in "${!captures[@]}"; do
-	daemon_args+=(-r "${captures[$i]}")
-	sources+=("$((i + 1)):${captures[$i]}")
-done
+ns_all_captures
 
 # Every notification must reach snmptrapd: no rate limit, room for all.
 NS_DAEMON_CONF=$NS_TMP/netsentryd.conf

@@ -30,47 +30,14 @@ victim_ip=10.212.88.1
 attacker_ip=10.212.88.2
 EV=.$NS_OID_NETSENTRY.1.4.8.1
 
-ip netns add "$victim_ns" 2>"$NS_TMP/netns.err" ||
-    ns_skip "ip netns add failed: $(head -n 1 "$NS_TMP/netns.err")"
-ns_on_cleanup ip netns del "$victim_ns"
-ip netns add "$attacker_ns" || ns_fail "ip netns add $attacker_ns failed"
-ns_on_cleanup ip netns del "$attacker_ns"
-
-in_victim() {
-	ip netns exec "$victim_ns" "$@"
-}
+ns_veth_pair "$victim_ns" "$victim_if" "$victim_ip" \
+    "$attacker_ns" "$attacker_if" "$attacker_ip"
 
 in_attacker() {
 	ip netns exec "$attacker_ns" "$@"
 }
 
-set_up_namespace() {
-	local netns=$1 ifname=$2 address=$3
-
-	ip netns exec "$netns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
-	    net.ipv6.conf.default.disable_ipv6=1 >/dev/null ||
-	    ns_fail "cannot turn IPv6 off in $netns"
-	ip -n "$netns" link set lo up &&
-	    ip -n "$netns" addr add "$address/24" dev "$ifname" &&
-	    ip -n "$netns" link set "$ifname" up ||
-	    ns_fail "cannot configure $ifname in $netns"
-}
-
-ip link add "$victim_if" netns "$victim_ns" type veth \
-    peer name "$attacker_if" netns "$attacker_ns" 2>"$NS_TMP/veth.err" ||
-    ns_skip "cannot create a veth pair: $(head -n 1 "$NS_TMP/veth.err")"
-set_up_namespace "$victim_ns" "$victim_if" "$victim_ip"
-set_up_namespace "$attacker_ns" "$attacker_if" "$attacker_ip"
-
-(cd "$NS_TMP" && exec ip netns exec "$victim_ns" "$NS_PYTHON" \
-    -m http.server --bind "$victim_ip" 80 >"$NS_TMP/http.log" 2>&1) &
-ns_track $!
-deadline=$((SECONDS + 10))
-until in_victim ss -Hltn "sport = :80" | grep -q LISTEN; do
-	[ "$SECONDS" -lt "$deadline" ] ||
-	    ns_fail "the HTTP server did not listen within 10 s"
-	sleep 0.2
-done
+ns_http_server "$victim_ns" "$victim_ip" 80 "$NS_TMP"
 
 NS_DAEMON_CONF=$NS_TMP/netsentryd.conf
 ns_daemon_write_conf "$NS_DAEMON_CONF" "trapRateLimit 0" "holdDown 3" \
@@ -82,7 +49,7 @@ ns_daemon_start -i "$victim_if"
 ns_wait_registered
 
 # The seconds since the epoch, with fractions, when the trap log first
-# holds a notification with OID suffix $1 for event $2; empty after 20 s.
+# contains a notification with OID suffix $1 for event $2; empty after 20 s.
 wait_notification() {
 	local kind=$1 index=$2 i
 

@@ -38,11 +38,9 @@ client_if=nsv$$c
 server_ip=10.211.77.1
 client_ip=10.211.77.2
 
-ip netns add "$server_ns" 2>"$NS_TMP/netns.err" ||
-    ns_skip "ip netns add failed: $(head -n 1 "$NS_TMP/netns.err")"
-ns_on_cleanup ip netns del "$server_ns"
-ip netns add "$client_ns" || ns_fail "ip netns add $client_ns failed"
-ns_on_cleanup ip netns del "$client_ns"
+ns_veth_pair "$server_ns" "$server_if" "$server_ip" \
+    "$client_ns" "$client_if" "$client_ip"
+ns_info "namespaces $server_ns ($server_ip) and $client_ns ($client_ip)"
 
 in_server() {
 	ip netns exec "$server_ns" "$@"
@@ -52,40 +50,11 @@ in_client() {
 	ip netns exec "$client_ns" "$@"
 }
 
-set_up_namespace() {
-	local netns=$1 ifname=$2 address=$3
-
-	ip netns exec "$netns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
-	    net.ipv6.conf.default.disable_ipv6=1 >/dev/null ||
-	    ns_fail "cannot turn IPv6 off in $netns"
-	ip -n "$netns" link set lo up &&
-	    ip -n "$netns" addr add "$address/24" dev "$ifname" &&
-	    ip -n "$netns" link set "$ifname" up ||
-	    ns_fail "cannot configure $ifname in $netns"
-}
-
-ip link add "$server_if" netns "$server_ns" type veth \
-    peer name "$client_if" netns "$client_ns" 2>"$NS_TMP/veth.err" ||
-    ns_skip "cannot create a veth pair: $(head -n 1 "$NS_TMP/veth.err")"
-set_up_namespace "$server_ns" "$server_if" "$server_ip"
-set_up_namespace "$client_ns" "$client_if" "$client_ip"
-ns_info "namespaces $server_ns ($server_ip) and $client_ns ($client_ip)"
-
-# The HTTP server starts before any capture, and its readiness is checked
-# with ss inside the namespace, so no frame is sent before the capture.
+# The HTTP server starts before any capture, so no frame is sent before
+# the capture.
 mkdir -p "$NS_TMP/www"
 head -c "$FILE_SIZE" /dev/urandom >"$NS_TMP/www/payload.bin"
-(cd "$NS_TMP/www" && exec ip netns exec "$server_ns" "$NS_PYTHON" \
-    -m http.server --bind "$server_ip" "$HTTP_PORT" \
-    >"$NS_TMP/http.log" 2>&1) &
-ns_track $!
-deadline=$((SECONDS + 10))
-until in_server ss -Hltn "sport = :$HTTP_PORT" | grep -q LISTEN; do
-	[ "$SECONDS" -lt "$deadline" ] ||
-	    ns_fail "the HTTP server did not listen within 10 s:" \
-	    "$(head -n 3 "$NS_TMP/http.log")"
-	sleep 0.2
-done
+ns_http_server "$server_ns" "$server_ip" "$HTTP_PORT" "$NS_TMP/www"
 
 ns_snmpd_start
 NS_DAEMON_PREFIX="ip netns exec $server_ns"

@@ -23,19 +23,7 @@
 ns_init oracle_files
 ns_require_daemon
 
-captures=()
-while IFS= read -r file; do
-	captures+=("$file")
-done < <(find "$NS_DATA" -type f \( -name '*.pcap' -o -name '*.pcapng' \) |
-    LC_ALL=C sort)
-[ "${#captures[@]}" -gt 0 ] || ns_fail "no capture files under $NS_DATA"
-
-sources=()
-daemon_args=()
-for i in "${!captures[@]}"; do
-	daemon_args+=(-r "${captures[$i]}")
-	sources+=("$((i + 1)):${captures[$i]}")
-done
+ns_all_captures
 
 ns_snmpd_start
 ns_daemon_start "${daemon_args[@]}"
