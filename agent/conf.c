@@ -288,8 +288,9 @@ ns_config_ignore(const char *token, char *line)
 }
 
 /*
- * Without init_agent(), which --report skips, nobody handles the AgentX
- * directives; accept them so that one file serves both modes.
+ * Without init_agent(), which --report skips, no handler is registered
+ * for the AgentX directives.  Accept them, so that one file serves both
+ * modes.
  */
 void
 ns_config_ignore_agentx(void)

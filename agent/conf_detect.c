@@ -240,7 +240,7 @@ ns_conf_scan_sensitivity(const char *token, char *line)
 
 /*
  * Numeric directives.  A detector setting is found by its offset in
- * struct ns_detect_conf, so that a reload fills the copy it builds; the
+ * struct ns_detect_conf, so that a reload fills the copy it builds.  The
  * event history and notification queue sizes are used only at start-up.
  */
 struct ns_conf_number {

@@ -1,7 +1,7 @@
 /*
  * netsentry: state kept across restarts in gdbm files under stateDir.
  *
- * events.db holds nsEventTable: one record per event, keyed by its
+ * events.db keeps nsEventTable: one record per event, keyed by its
  * index.  The agent thread writes the events that changed once a
  * second and when a notification is queued, then syncs the file, so a
  * crash loses at most the last second.  gdbm locks the file for its

@@ -8,7 +8,7 @@
  * Open the event history file in dir and put its events back into the
  * history, which keeps history events.  Returns -1 with the reason in
  * err when the file cannot be used, for example because another
- * netsentryd holds it.  A corrupt file is moved aside and replaced,
+ * netsentryd has it open.  A corrupt file is moved aside and replaced,
  * with a log line.
  */
 int	 ns_state_open(const char *dir, size_t history, char *err,

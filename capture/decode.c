@@ -326,8 +326,8 @@ dec_icmp_is_error(int version, uint8_t type)
 /*
  * Reads the quoted IP header at off and the 4 bytes after it.  A quote
  * that was not captured in full, or whose header is not plain IPv4 or
- * IPv6 of the outer version, is skipped: an error message is free to
- * quote little, so a short quote is not a fault of the frame.
+ * IPv6 of the outer version, is skipped.  An error message may quote
+ * little, so a short quote is not a fault of the frame.
  */
 static void
 dec_icmp_inner(struct dec *x, size_t off, size_t end)

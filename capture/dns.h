@@ -76,7 +76,7 @@ struct ns_name {
 /*
  * Address-to-name cache of one data source.  The reader thread fills it
  * and the agent thread reads it, both holding lock.  It has its own lock
- * because the reader never takes the store lock per packet; the agent
+ * because the reader never takes the store lock per packet.  The agent
  * takes lock while it holds the store lock, never the other way round.
  * When full, the name learned or refreshed longest ago goes.
  */

@@ -13,8 +13,9 @@
 /*
  * A data source runs on two threads.  The reader calls libpcap, decodes
  * each frame and writes what the tables and the detectors need into a
- * ring slot; the counter moves slots into both.  On a two-core probe, reading and
- * decoding then run in parallel with the table updates.
+ * ring slot.  The counter moves slots into both.  On a two-core probe,
+ * reading and decoding then run in parallel with the table updates and
+ * the detectors.
  */
 #define NS_RING_SLOTS	4096	/* power of two */
 

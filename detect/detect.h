@@ -10,9 +10,9 @@
 #include "tables.h"
 
 /*
- * What the detectors need of a decoded frame beyond its conversation key
- * (whose IP keys give the addresses).  The reader thread fills it, so it
- * must fit one cache line of the ring.
+ * The fields of a decoded frame that the detectors need beyond its
+ * conversation key, whose IP keys give the addresses.  The reader thread
+ * fills it, so it must fit one cache line of the ring.
  */
 #define NS_PR_PORTS	0x01	/* sport and dport are valid */
 #define NS_PR_ICMP	0x02	/* icmp_type and icmp_code are valid */
@@ -70,7 +70,7 @@ struct ns_policy {
 	uint32_t	 half_open;	/* percent; 0: the global value */
 };
 
-/* Detector settings; ns_detect_conf holds the ones in force. */
+/* Detector settings; ns_detect_conf contains the ones in force. */
 struct ns_detect_conf {
 	int		 enabled[NS_EV_TYPES];
 	uint32_t	 contact_timeout;	/* seconds */

@@ -268,7 +268,7 @@ int
 ns_events_restore(const struct ns_event *ev)
 {
 	struct ns_event	*slot;
-	int		 kept = 0;
+	int		 restored = 0;
 
 	pthread_mutex_lock(&ns_ev.lock);
 	if (ns_ev.cap > 0 && ev->index != 0 && ev->index >= ns_ev.next_index) {
@@ -278,10 +278,10 @@ ns_events_restore(const struct ns_event *ev)
 		if (slot->state == NS_EVS_ACTIVE)
 			slot->state = NS_EVS_ENDED;
 		ns_ev.dirty[slot - ns_ev.ring] = slot->state != ev->state;
-		kept = 1;
+		restored = 1;
 	}
 	pthread_mutex_unlock(&ns_ev.lock);
-	return kept;
+	return restored;
 }
 
 size_t

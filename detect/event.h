@@ -86,7 +86,7 @@ struct ns_event {
 	char		 descr[NS_EVENT_DESCR];
 };
 
-/* What a queued notification reports about its event. */
+/* The change of an event that a queued notification reports. */
 enum ns_note_kind {
 	NS_NOTE_STARTED = 1,		/* the event was engaged */
 	NS_NOTE_GREW,			/* its reach grew tenfold */
@@ -120,8 +120,8 @@ extern void (*ns_events_wake)(void);
 
 /*
  * Called by the detectors.  ns_event_open() gives ev its index and
- * queues NS_NOTE_STARTED; ns_event_update() copies ev's counters into
- * the history and, when kind is not 0, queues a note of that kind;
+ * queues NS_NOTE_STARTED.  ns_event_update() copies ev's counters into
+ * the history and, when kind is not 0, queues a note of that kind.
  * ns_event_close() marks ev ended and queues NS_NOTE_ENDED.
  */
 uint32_t ns_event_open(struct ns_event *ev);

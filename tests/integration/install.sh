@@ -232,10 +232,9 @@ check_socket() {
 	    ns_error "AgentX directory: mode '$got', expected 711"
 }
 
-# The sample with every directive uncommented, but with the capture
-# file of the test in place of its data sources, a state directory of
-# the test's own, and a ping interval of 1 s so that the restart check
-# is quick.
+# The sample with every directive uncommented.  The test's capture file
+# replaces its data sources and a folder of the test its state
+# directory, and the ping interval of 1 s makes the restart check quick.
 write_daemon_conf() {
 	local sample=$dest$sysconfdir/snmp/netsentryd.conf.sample name
 

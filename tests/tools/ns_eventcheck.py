@@ -10,7 +10,7 @@ EXPECT is a tab-separated file, one expected event per line:
 path is relative to DATADIR; attacker is an address or "-" for
 unknown(0); target is ADDRESS/PREFIX or "-"; packets is N or MIN-MAX;
 extras are NAME=MIN-MAX checks of other columns (ports, targets,
-sources).  A line "path none" says the capture must raise no event.
+sources).  A line "path none" means the capture must raise no event.
 
 WALK is an snmpwalk of nsEventTable with numeric OIDs, values without
 types (-OQ), numeric enums (-Oe) and strings in hex (-Ox).  TRAPS is the
@@ -160,7 +160,7 @@ def describe(ev):
             ev["descr"])
 
 
-def wanted_notifications(ev):
+def required_notifications(ev):
     if ev["type"] == 1:
         return [1]
     if ev["type"] == 2:
@@ -172,7 +172,7 @@ def check_traps(ev, traps):
     """Return the problems with the notifications about ev."""
     problems = []
     index = ev["index"]
-    for kind in wanted_notifications(ev):
+    for kind in required_notifications(ev):
         found = [t for t in traps
                  if t.get(TRAP_OID, "").endswith(NOTIFY + str(kind)) and
                  EVENT + "2.%d" % index in t]
