@@ -1,0 +1,45 @@
+/* netsentry: an alert, the unit that the alert outputs deliver. */
+#ifndef NS_ALERT_H
+#define NS_ALERT_H
+
+#include <stdint.h>
+
+#include "event.h"
+
+/* Alert severities, lowest first; a full spool drops low ones first. */
+enum ns_severity {
+	NS_SEV_INFO = 1,
+	NS_SEV_WARNING,
+	NS_SEV_CRITICAL
+};
+
+/*
+ * What an alert reports: the event note kinds of event.h, or a digest
+ * of the alerts that an output's rate limit held back.
+ */
+#define NS_ALERT_DIGEST		4
+
+/* A learned name: the 253 characters of a DNS name and the NUL. */
+#define NS_ALERT_NAME		256
+
+struct ns_alert {
+	uint64_t	 id;		/* spool key, unique, never reused */
+	uint8_t		 kind;		/* ns_note_kind or NS_ALERT_DIGEST */
+	uint8_t		 severity;	/* enum ns_severity */
+	int64_t		 raised;	/* wall-clock seconds since the epoch */
+	struct ns_event	 ev;		/* the event as it was then */
+
+	/* Names learned from DNS answers, "" when none is known. */
+	char		 attacker_name[NS_ALERT_NAME];
+	char		 target_name[NS_ALERT_NAME];
+
+	/* A digest: alerts held back since suppressed_since, by type. */
+	uint32_t	 suppressed;
+	uint32_t	 suppressed_by_type[NS_EV_TYPES];
+	int64_t		 suppressed_since;
+};
+
+const char	*ns_severity_name(int severity);
+const char	*ns_alert_kind_name(int kind);
+
+#endif /* NS_ALERT_H */
