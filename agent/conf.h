@@ -42,6 +42,12 @@ void	 ns_config_register_detect(void);
 int	 ns_config_detect_begin(void);
 struct ns_detect_conf *ns_config_detect_end(void);
 
+/* Alert router and mail spool directives (conf_alerts.c). */
+struct ns_alert_conf;
+void	 ns_config_register_alerts(void);
+int	 ns_config_alerts_begin(void);
+struct ns_alert_conf *ns_config_alerts_end(void);
+
 /* Read the configuration again (SIGHUP); see main.c. */
 int	 ns_config_read_again(const char *conffile);
 

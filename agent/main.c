@@ -23,12 +23,21 @@
 #include "conf.h"
 #include "daemon.h"
 #include "detect.h"
+#include "dns.h"
 #include "logq.h"
 #include "notify.h"
 #include "privs.h"
 #include "report.h"
+#include "router.h"
 #include "state.h"
 #include "tables_mib.h"
+
+/*
+ * Notes waiting for the alert router.  It drains them each time the
+ * detectors wake the agent thread, so the queue only has to absorb the
+ * burst of one busy second.
+ */
+#define NS_ALERT_QUEUE		16384
 
 /* Reconnect to a restarted master within this many seconds. */
 #define NS_PING_INTERVAL	5
@@ -108,8 +117,34 @@ static void
 ns_on_wake(int fd, void *data)
 {
 	ns_logq_drain();
+	ns_router_pump();
 	ns_notify_pump();
 	ns_state_save();
+}
+
+/* The name that data source source learned for an address. */
+static size_t
+ns_lookup_name(unsigned source, const uint8_t *key, char *buf)
+{
+	struct ns_names	*names;
+
+	buf[0] = '\0';
+	if (source == 0 || source > ns_nsources)
+		return 0;
+	names = ns_sources[source - 1].store.names;
+	return names != NULL ? ns_names_lookup(names, key, buf) : 0;
+}
+
+/* Connect the alert router to the outputs that are configured. */
+static void
+ns_alerts_start(void)
+{
+	struct ns_router_outputs	 out;
+
+	memset(&out, 0, sizeof(out));
+	out.lookup = ns_lookup_name;
+	out.trap = ns_notify_queue;
+	ns_router_init(&out);
 }
 
 static void
@@ -276,7 +311,8 @@ ns_agent_init(const char *conffile, int report)
 		exit(1);
 	}
 	ns_notify_set_rate(ns_conf.trap_rate);
-	if (ns_events_init(ns_conf.event_history, ns_conf.trap_queue) == -1) {
+	if (ns_events_init(ns_conf.event_history, NS_ALERT_QUEUE) == -1 ||
+	    ns_notify_init_queue(ns_conf.trap_queue) == -1) {
 		snmp_log(LOG_ERR, "out of memory for the event history\n");
 		exit(1);
 	}
@@ -349,42 +385,63 @@ ns_detect_swap(struct ns_detect_conf *next)
 	ns_detect_conf_clear(&old);
 }
 
+static void
+ns_reload_no_memory(void)
+{
+	snmp_log(LOG_ERR, "reload failed: out of memory; the previous "
+	    "settings stay in force\n");
+}
+
 /*
- * SIGHUP: read the configuration again and apply the detector and
- * notification settings.  The data sources, filter, capture options,
- * table sizes, eventHistory and trapQueue keep their start-up values.
+ * SIGHUP: read the configuration again and apply the detector,
+ * notification and alert settings.  The data sources, filter, capture
+ * options, table sizes, eventHistory and trapQueue keep their start-up
+ * values.
  * A file with an error changes nothing.
  */
 static void
 ns_reload(void)
 {
 	struct ns_detect_conf	*next;
+	struct ns_alert_conf	*alerts;
 	uint32_t		 rate = ns_conf.trap_rate;
 	int			 errors;
 
 	snmp_log(LOG_NOTICE, "received SIGHUP: reading the configuration "
 	    "again\n");
 	if (ns_config_detect_begin() == -1) {
-		snmp_log(LOG_ERR, "reload failed: out of memory; the previous "
-		    "settings stay in force\n");
+		ns_reload_no_memory();
+		return;
+	}
+	if (ns_config_alerts_begin() == -1) {
+		next = ns_config_detect_end();
+		ns_detect_conf_clear(next);
+		free(next);
+		ns_reload_no_memory();
 		return;
 	}
 	errors = ns_config_read_again(ns_conffile);
 	next = ns_config_detect_end();
+	alerts = ns_config_alerts_end();
 	if (errors > 0) {
 		snmp_log(LOG_ERR, "reload failed: the configuration has "
 		    "errors (see the lines above); the previous settings stay "
 		    "in force\n");
 		ns_conf.trap_rate = rate;
 		ns_detect_conf_clear(next);
+		ns_alert_conf_clear(alerts);
 		free(next);
+		free(alerts);
 		return;
 	}
 	ns_detect_swap(next);
 	free(next);
+	ns_alert_conf_clear(&ns_alert_conf);
+	ns_alert_conf = *alerts;
+	free(alerts);
 	ns_notify_set_rate(ns_conf.trap_rate);
-	snmp_log(LOG_NOTICE, "configuration reloaded: detector and "
-	    "notification settings are in force; data sources, filter, "
+	snmp_log(LOG_NOTICE, "configuration reloaded: detector, "
+	    "notification and alert settings are in force; data sources, filter, "
 	    "capture and table sizes change only at a restart\n");
 }
 
@@ -396,6 +453,7 @@ ns_sources_tick(unsigned int reg, void *arg)
 
 	for (i = 0; i < ns_nsources; i++)
 		ns_source_tick(&ns_sources[i]);
+	ns_router_tick();
 	ns_state_save();
 }
 
@@ -583,6 +641,7 @@ main(int argc, char **argv)
 		    (long)getuid(), (long)getgid());
 
 	ns_signals();
+	ns_alerts_start();
 	register_readfd(ns_logq_fd(), ns_on_wake, NULL);
 	snmp_alarm_register(1, SA_REPEAT, ns_sources_tick, NULL);
 	snmp_log(LOG_NOTICE, "netsentryd %s started with %zu data "
@@ -596,6 +655,7 @@ main(int argc, char **argv)
 			ns_reload();
 		}
 		ns_check_registration();
+		ns_router_pump();
 		ns_notify_pump();
 	}
 

@@ -1,17 +1,19 @@
 /*
  * netsentry: SNMP notifications about events.
  *
- * The detectors queue notes (event.c).  This file, on the agent thread,
- * turns them into notifications with send_v2trap().  A subagent sends
- * them to the master as AgentX Notify PDUs, and the master sends them to
- * every trap destination it has.  While the AgentX session is down the
- * notes stay queued.  A token bucket refilled at the configured rate
+ * The alert router hands over the notes routed to traps (router.c).
+ * This file, on the agent thread, turns them into notifications with
+ * send_v2trap().  A subagent sends them to the master as AgentX Notify
+ * PDUs, and the master sends them to every trap destination it has.
+ * While the AgentX session is down the notes wait in a bounded queue,
+ * which drops its oldest note when full.  A token bucket refilled at the configured rate
  * keeps a storm of attacks from becoming a storm of traps.  The
  * notifications it holds back are counted in nsNotificationsSuppressed,
  * which every notification carries.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <time.h>
 
 #include <net-snmp/net-snmp-config.h>
@@ -38,8 +40,14 @@ static struct {
 	uint32_t	 rate;		/* per minute, 0: no limit */
 	double		 tokens;
 	struct timespec	 refilled;
+	struct ns_note	*queue;		/* ring of notes waiting */
+	size_t		 qcap;
+	size_t		 qhead;
+	size_t		 qlen;
 	struct ns_notify_stats stats;
 } ns_notify;
+
+static int	 ns_notify_trap(const struct ns_note *);
 
 static int
 ns_notify_session_up(int major, int minor, void *server, void *client)
@@ -66,6 +74,48 @@ ns_notify_set_rate(uint32_t rate)
 	clock_gettime(CLOCK_MONOTONIC, &ns_notify.refilled);
 }
 
+int
+ns_notify_init_queue(size_t len)
+{
+	free(ns_notify.queue);
+	ns_notify.queue = calloc(len, sizeof(*ns_notify.queue));
+	if (ns_notify.queue == NULL)
+		return -1;
+	ns_notify.qcap = len;
+	ns_notify.qhead = ns_notify.qlen = 0;
+	return 0;
+}
+
+/*
+ * Queue a note, dropping the oldest when the queue is full: a trap about
+ * the latest state of an attack is worth more than an old one.
+ */
+void
+ns_notify_queue(const struct ns_note *n)
+{
+	if (ns_notify.qcap == 0 || ns_notify_trap(n) == 0)
+		return;
+	if (ns_notify.qlen == ns_notify.qcap) {
+		ns_notify.qhead = (ns_notify.qhead + 1) % ns_notify.qcap;
+		ns_notify.qlen--;
+		ns_notify.stats.dropped++;
+	}
+	ns_notify.queue[(ns_notify.qhead + ns_notify.qlen) %
+	    ns_notify.qcap] = *n;
+	ns_notify.qlen++;
+}
+
+static int
+ns_notify_take(struct ns_note *n)
+{
+	if (ns_notify.qlen == 0)
+		return 0;
+	*n = ns_notify.queue[ns_notify.qhead];
+	ns_notify.qhead = (ns_notify.qhead + 1) % ns_notify.qcap;
+	ns_notify.qlen--;
+	return 1;
+}
+
 void
 ns_notify_init(void)
 {
@@ -79,6 +129,7 @@ void
 ns_notify_stats(struct ns_notify_stats *st)
 {
 	*st = ns_notify.stats;
+	st->waiting = (uint32_t)ns_notify.qlen;
 }
 
 /* Take a token; the bucket contains at most one minute's worth. */
@@ -182,7 +233,7 @@ ns_notify_pump(void)
 	struct ns_note	 n;
 	int		 trap;
 
-	while (ns_notify.up && ns_events_take(&n)) {
+	while (ns_notify.up && ns_notify_take(&n)) {
 		trap = ns_notify_trap(&n);
 		if (trap == 0)
 			continue;

@@ -10,10 +10,21 @@
 struct ns_notify_stats {
 	uint64_t	 sent;
 	uint64_t	 suppressed;
+	uint64_t	 dropped;	/* the queue was full */
+	uint32_t	 waiting;	/* notes queued now */
 };
 
 /* Track the AgentX session; call before init_snmp() opens it. */
 void	 ns_notify_init(void);
+
+/*
+ * Create the queue of at most len notes that wait for the master.
+ * Returns -1 when memory runs out.
+ */
+int	 ns_notify_init_queue(size_t len);
+
+/* Queue a note for a notification; called by the alert router. */
+void	 ns_notify_queue(const struct ns_note *);
 
 /* The most notifications sent per minute, 0 for no limit. */
 void	 ns_notify_set_rate(uint32_t rate);

@@ -205,10 +205,10 @@ ns_security_find(const struct ns_mib_table *t, const oid *idx,
 		ns_value_u32(&row->value, ASN_COUNTER, ns.suppressed);
 		break;
 	case 5:
-		ns_value_u32(&row->value, ASN_COUNTER, st.notes_dropped);
+		ns_value_u32(&row->value, ASN_COUNTER, ns.dropped);
 		break;
 	case 6:
-		ns_value_u32(&row->value, ASN_GAUGE, st.waiting);
+		ns_value_u32(&row->value, ASN_GAUGE, ns.waiting);
 		break;
 	}
 	return 1;

@@ -50,7 +50,7 @@ ns_state_try(const char *path)
 }
 
 /* Move a file gdbm cannot read aside, so a new one can be made. */
-static int
+int
 ns_state_move_aside(const char *path, const char *why)
 {
 	char	 aside[PATH_MAX + 32];
@@ -63,8 +63,8 @@ ns_state_move_aside(const char *path, const char *why)
 		return -1;
 	}
 	snmp_log(LOG_WARNING, "state file %s is unreadable (%s): moved it "
-	    "to %s and started a new one; the event history of earlier "
-	    "runs is in that file\n", path, why, aside);
+	    "to %s and started a new one; what earlier runs kept is in that "
+	    "file\n", path, why, aside);
 	return 0;
 }
 
@@ -128,43 +128,61 @@ ns_state_load(void)
 	return 0;
 }
 
+GDBM_FILE
+ns_state_open_file(const char *path, char *err, size_t errlen)
+{
+	GDBM_FILE	 db;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		db = ns_state_try(path);
+		if (db != NULL)
+			return db;
+		if (gdbm_errno == GDBM_CANT_BE_WRITER) {
+			snprintf(err, errlen, "state file %s is locked by "
+			    "another running netsentryd: give each instance "
+			    "its own stateDir", path);
+			return NULL;
+		}
+		if (gdbm_errno == GDBM_FILE_OPEN_ERROR ||
+		    gdbm_errno == GDBM_FILE_WRITE_ERROR) {
+			snprintf(err, errlen, "cannot open state file %s: %s; "
+			    "check that stateDir exists and that the daemon's "
+			    "user may write there", path, strerror(errno));
+			return NULL;
+		}
+		if (attempt > 0 || ns_state_move_aside(path,
+		    gdbm_strerror(gdbm_errno)) == -1)
+			break;
+	}
+	snprintf(err, errlen, "cannot use state file %s: %s", path,
+	    gdbm_strerror(gdbm_errno));
+	return NULL;
+}
+
 int
 ns_state_open(const char *dir, size_t history, char *err, size_t errlen)
 {
 	ns_state_history = history;
 	snprintf(ns_state_path, sizeof(ns_state_path), "%s/%s", dir,
 	    NS_STATE_EVENTS);
-	for (int attempt = 0; attempt < 2; attempt++) {
-		ns_state_events = ns_state_try(ns_state_path);
-		if (ns_state_events == NULL && gdbm_errno == GDBM_CANT_BE_WRITER) {
-			snprintf(err, errlen, "state file %s is locked by "
-			    "another running netsentryd: give each instance "
-			    "its own stateDir", ns_state_path);
-			return -1;
-		}
-		if (ns_state_events == NULL && (gdbm_errno ==
-		    GDBM_FILE_OPEN_ERROR || gdbm_errno == GDBM_FILE_WRITE_ERROR)) {
-			snprintf(err, errlen, "cannot open state file %s: %s; "
-			    "check that stateDir exists and that the daemon's "
-			    "user may write there", ns_state_path,
-			    strerror(errno));
-			return -1;
-		}
-		if (ns_state_events != NULL && ns_state_load() == 0)
-			return 0;
+	ns_state_events = ns_state_open_file(ns_state_path, err, errlen);
+	if (ns_state_events == NULL)
+		return -1;
+	if (ns_state_load() == 0)
+		return 0;
 
-		/* The file exists but gdbm cannot use it. */
-		if (ns_state_events != NULL) {
-			gdbm_close(ns_state_events);
-			ns_state_events = NULL;
-		}
-		if (attempt > 0 || ns_state_move_aside(ns_state_path,
-		    gdbm_strerror(gdbm_errno)) == -1)
-			break;
+	/* gdbm opened the file but cannot read its records. */
+	gdbm_close(ns_state_events);
+	if (ns_state_move_aside(ns_state_path,
+	    gdbm_strerror(gdbm_errno)) == -1 ||
+	    (ns_state_events = ns_state_open_file(ns_state_path, err,
+	    errlen)) == NULL) {
+		snprintf(err, errlen, "cannot use state file %s",
+		    ns_state_path);
+		ns_state_events = NULL;
+		return -1;
 	}
-	snprintf(err, errlen, "cannot use state file %s: %s", ns_state_path,
-	    gdbm_strerror(gdbm_errno));
-	return -1;
+	return 0;
 }
 
 /* Delete the record that event index pushes out of the history. */

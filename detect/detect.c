@@ -233,7 +233,7 @@ ns_cidr_parse(const char *text, uint8_t *key, uint8_t *plen, char *err,
 }
 
 /* Does the IP key lie in the block net/plen? */
-static int
+int
 ns_cidr_match(const uint8_t *net, uint8_t plen, const uint8_t *key)
 {
 	unsigned	 bytes = plen / 8, bits = plen % 8;

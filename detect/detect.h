@@ -107,6 +107,9 @@ void	 ns_detect_conf_clear(struct ns_detect_conf *c);
 int	 ns_cidr_parse(const char *text, uint8_t *key, uint8_t *plen,
 	    char *err, size_t errlen);
 
+/* Return 1 when the IP key lies in the block net/plen. */
+int	 ns_cidr_match(const uint8_t *net, uint8_t plen, const uint8_t *key);
+
 struct ns_detect;
 
 /*
