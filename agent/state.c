@@ -22,6 +22,7 @@
 
 #include "event.h"
 #include "state.h"
+#include "statefile.h"
 
 #define NS_STATE_EVENTS		"events.db"
 #define NS_STATE_BATCH		256
@@ -49,9 +50,12 @@ ns_state_try(const char *path)
 	return gdbm_open(path, 0, GDBM_WRCREAT | GDBM_CLOEXEC, 0600, NULL);
 }
 
-/* Move a file gdbm cannot read aside, so a new one can be made. */
+/*
+ * Move a file gdbm cannot read aside, so a new one can be made.
+ * contents names what the file keeps, for the log line.
+ */
 static int
-ns_state_move_aside(const char *path, const char *why)
+ns_state_move_aside(const char *path, const char *why, const char *contents)
 {
 	char	 aside[PATH_MAX + 32];
 
@@ -63,8 +67,8 @@ ns_state_move_aside(const char *path, const char *why)
 		return -1;
 	}
 	snmp_log(LOG_WARNING, "state file %s is unreadable (%s): moved it "
-	    "to %s and started a new one; the event history of earlier "
-	    "runs is in that file\n", path, why, aside);
+	    "to %s and started a new one; %s of earlier runs is in that "
+	    "file\n", path, why, aside, contents);
 	return 0;
 }
 
@@ -90,15 +94,15 @@ ns_state_index_cmp(const void *a, const void *b)
  * Returns -1 when gdbm fails while reading, which means a damaged file.
  */
 static int
-ns_state_load(void)
+ns_state_load(GDBM_FILE db)
 {
 	struct ns_event	*evs = NULL, *more;
 	size_t		 n = 0, cap = 0, kept = 0, i;
 	datum		 key, next, val;
 
-	for (key = gdbm_firstkey(ns_state_events); key.dptr != NULL;
+	for (key = gdbm_firstkey(db); key.dptr != NULL;
 	    key = next) {
-		val = gdbm_fetch(ns_state_events, key);
+		val = gdbm_fetch(db, key);
 		if (ns_state_record_valid(&val)) {
 			if (n == cap) {
 				cap = cap ? 2 * cap : 256;
@@ -110,11 +114,11 @@ ns_state_load(void)
 			evs[n++] = ((struct ns_state_record *)val.dptr)->ev;
 		}
 		free(val.dptr);
-		next = gdbm_nextkey(ns_state_events, key);
+		next = gdbm_nextkey(db, key);
 		free(key.dptr);
 	}
-	if (gdbm_last_errno(ns_state_events) != GDBM_NO_ERROR &&
-	    gdbm_last_errno(ns_state_events) != GDBM_ITEM_NOT_FOUND) {
+	if (gdbm_last_errno(db) != GDBM_NO_ERROR &&
+	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND) {
 		free(evs);
 		return -1;
 	}
@@ -129,42 +133,50 @@ ns_state_load(void)
 }
 
 int
+ns_state_file_open(const char *path, const char *contents,
+    int (*load)(GDBM_FILE), GDBM_FILE *dbp, char *err, size_t errlen)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		*dbp = ns_state_try(path);
+		if (*dbp == NULL && gdbm_errno == GDBM_CANT_BE_WRITER) {
+			snprintf(err, errlen, "state file %s is locked by "
+			    "another running netsentryd: give each instance "
+			    "its own stateDir", path);
+			return -1;
+		}
+		if (*dbp == NULL && (gdbm_errno ==
+		    GDBM_FILE_OPEN_ERROR || gdbm_errno == GDBM_FILE_WRITE_ERROR)) {
+			snprintf(err, errlen, "cannot open state file %s: %s; "
+			    "check that stateDir exists and that the daemon's "
+			    "user may write there", path,
+			    strerror(errno));
+			return -1;
+		}
+		if (*dbp != NULL && load(*dbp) == 0)
+			return 0;
+
+		/* The file exists but gdbm cannot use it. */
+		if (*dbp != NULL) {
+			gdbm_close(*dbp);
+			*dbp = NULL;
+		}
+		if (attempt > 0 || ns_state_move_aside(path,
+		    gdbm_strerror(gdbm_errno), contents) == -1)
+			break;
+	}
+	snprintf(err, errlen, "cannot use state file %s: %s", path,
+	    gdbm_strerror(gdbm_errno));
+	return -1;
+}
+
+int
 ns_state_open(const char *dir, size_t history, char *err, size_t errlen)
 {
 	ns_state_history = history;
 	snprintf(ns_state_path, sizeof(ns_state_path), "%s/%s", dir,
 	    NS_STATE_EVENTS);
-	for (int attempt = 0; attempt < 2; attempt++) {
-		ns_state_events = ns_state_try(ns_state_path);
-		if (ns_state_events == NULL && gdbm_errno == GDBM_CANT_BE_WRITER) {
-			snprintf(err, errlen, "state file %s is locked by "
-			    "another running netsentryd: give each instance "
-			    "its own stateDir", ns_state_path);
-			return -1;
-		}
-		if (ns_state_events == NULL && (gdbm_errno ==
-		    GDBM_FILE_OPEN_ERROR || gdbm_errno == GDBM_FILE_WRITE_ERROR)) {
-			snprintf(err, errlen, "cannot open state file %s: %s; "
-			    "check that stateDir exists and that the daemon's "
-			    "user may write there", ns_state_path,
-			    strerror(errno));
-			return -1;
-		}
-		if (ns_state_events != NULL && ns_state_load() == 0)
-			return 0;
-
-		/* The file exists but gdbm cannot use it. */
-		if (ns_state_events != NULL) {
-			gdbm_close(ns_state_events);
-			ns_state_events = NULL;
-		}
-		if (attempt > 0 || ns_state_move_aside(ns_state_path,
-		    gdbm_strerror(gdbm_errno)) == -1)
-			break;
-	}
-	snprintf(err, errlen, "cannot use state file %s: %s", ns_state_path,
-	    gdbm_strerror(gdbm_errno));
-	return -1;
+	return ns_state_file_open(ns_state_path, "the event history",
+	    ns_state_load, &ns_state_events, err, errlen);
 }
 
 /* Delete the record that event index pushes out of the history. */
