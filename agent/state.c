@@ -144,12 +144,11 @@ ns_state_file_open(const char *path, const char *contents,
 			    "its own stateDir", path);
 			return -1;
 		}
-		if (*dbp == NULL && (gdbm_errno ==
-		    GDBM_FILE_OPEN_ERROR || gdbm_errno == GDBM_FILE_WRITE_ERROR)) {
+		if (*dbp == NULL && (gdbm_errno == GDBM_FILE_OPEN_ERROR ||
+		    gdbm_errno == GDBM_FILE_WRITE_ERROR)) {
 			snprintf(err, errlen, "cannot open state file %s: %s; "
 			    "check that stateDir exists and that the daemon's "
-			    "user may write there", path,
-			    strerror(errno));
+			    "user may write there", path, strerror(errno));
 			return -1;
 		}
 		if (*dbp != NULL && load(*dbp) == 0)

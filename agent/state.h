@@ -38,7 +38,7 @@ void	 ns_state_names_restore(void);
 /* Write the names that changed; called by the agent thread. */
 void	 ns_state_names_save(void);
 
-/* Write what changed and close the names file; the sources are stopped. */
+/* Write what changed and close the names file.  Call once the sources stop. */
 void	 ns_state_names_close(void);
 
 #endif /* NS_STATE_H */

@@ -269,7 +269,7 @@ ns_state_names_restore(void)
 	    "runs into each data source\n", names_path, kept);
 }
 
-/* Write one name; returns -1 and leaves gdbm_errno set on failure. */
+/* Write one name.  Returns -1, with gdbm_errno set, on failure. */
 static int
 names_store(struct ns_name_record *r)
 {
@@ -312,7 +312,7 @@ names_compact(void)
 	names_list_free(&l);
 }
 
-/* Write the changed names of one cache; returns how many failed. */
+/* Write the changed names of one cache and return how many writes failed. */
 static size_t
 names_save_cache(struct ns_names *nc, size_t *stored)
 {

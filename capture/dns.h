@@ -109,8 +109,9 @@ struct ns_names {
 };
 
 /*
- * Names kept per data source by default.  Estimate when full: 512 KiB of
- * buckets and about 100 bytes per name of 30 characters, so 7 MB.
+ * Names kept per data source by default.  Estimate when full, with
+ * glibc's malloc on x86-64: 512 KiB of buckets and about 130 bytes per
+ * name of 30 characters, so 9 MB.
  */
 #define NS_NAMES_DEFAULT	65536
 
