@@ -22,6 +22,7 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "dns.h"
 
 struct ns_config ns_conf;
 
@@ -39,6 +40,12 @@ struct ns_config ns_conf;
 #define NS_DEF_IP_HOSTS		262144
 #define NS_DEF_IP_MATRIX	524288
 #define NS_DEF_IDLE		3600
+/*
+ * The name cache allocates a hash bucket of 8 octets per name up
+ * front, so 2^24 names cost 128 MiB per data source before any name is
+ * learned.
+ */
+#define NS_MAX_DNS_CACHE	16777216
 
 void
 ns_config_defaults(void)
@@ -53,6 +60,8 @@ ns_config_defaults(void)
 	o->limits.max_ip_hosts = NS_DEF_IP_HOSTS;
 	o->limits.max_ip_pairs = NS_DEF_IP_MATRIX;
 	o->limits.idle_timeout = NS_DEF_IDLE;
+	o->dns_cache_size = NS_NAMES_DEFAULT;
+	o->learn_mdns = 1;
 }
 
 int
@@ -176,13 +185,17 @@ ns_config_filter(const char *token, char *line)
 		ns_conf.errors++;
 }
 
+/* promiscuous, mdnsNames: yes or no. */
 static void
-ns_config_promiscuous(const char *token, char *line)
+ns_config_yes_no(const char *token, char *line)
 {
+	int	*flag = strcmp(token, "promiscuous") == 0 ?
+		    &ns_conf.capture.promiscuous : &ns_conf.capture.learn_mdns;
+
 	if (strcmp(line, "yes") == 0)
-		ns_conf.capture.promiscuous = 1;
+		*flag = 1;
 	else if (strcmp(line, "no") == 0)
-		ns_conf.capture.promiscuous = 0;
+		*flag = 0;
 	else {
 		netsnmp_config_error("invalid value '%s' for %s: expected "
 		    "yes or no", line, token);
@@ -217,6 +230,10 @@ ns_config_size(const char *token, char *line)
 	} else if (strcmp(token, "idleTimeout") == 0) {
 		if (ns_config_number(token, line, 0, UINT32_MAX, &v) == 0)
 			o->limits.idle_timeout = (uint32_t)v;
+	} else if (strcmp(token, "dnsCacheSize") == 0) {
+		if (ns_config_number(token, line, 0, NS_MAX_DNS_CACHE,
+		    &v) == 0)
+			o->dns_cache_size = v;
 	}
 }
 
@@ -312,6 +329,7 @@ ns_config_register(void)
 	static const char *sizes[] = {
 		"snaplen", "bufferSize", "maxHostEntries", "maxMatrixEntries",
 		"maxIpHostEntries", "maxIpMatrixEntries", "idleTimeout",
+		"dnsCacheSize",
 	};
 	size_t	 i;
 
@@ -323,7 +341,9 @@ ns_config_register(void)
 	    "BPF-EXPRESSION");
 	register_app_config_handler("stateDir", ns_config_state_dir, NULL,
 	    "DIRECTORY");
-	register_app_config_handler("promiscuous", ns_config_promiscuous,
+	register_app_config_handler("promiscuous", ns_config_yes_no,
+	    NULL, "yes|no");
+	register_app_config_handler("mdnsNames", ns_config_yes_no,
 	    NULL, "yes|no");
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		register_app_config_handler(sizes[i], ns_config_size, NULL,

@@ -455,6 +455,16 @@ ns_sources_tick(unsigned int reg, void *arg)
 		ns_source_tick(&ns_sources[i]);
 	ns_router_tick();
 	ns_state_save();
+	ns_state_names_save();
+}
+
+static void
+ns_sources_stop(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < ns_nsources; i++)
+		ns_source_stop(&ns_sources[i]);
 }
 
 static void
@@ -601,7 +611,16 @@ main(int argc, char **argv)
 		snmp_log(LOG_ERR, "%s\n", err);
 		return 1;
 	}
+	/* dnsCacheSize 0 learns no names, and leaves names.db alone. */
+	if (!report && ns_conf.state_dir != NULL &&
+	    ns_conf.capture.dns_cache_size > 0 &&
+	    ns_state_names_open(ns_conf.state_dir,
+	    ns_conf.capture.dns_cache_size, err, sizeof(err)) == -1) {
+		snmp_log(LOG_ERR, "%s\n", err);
+		return 1;
+	}
 	ns_sources_open(filter);
+	ns_state_names_restore();
 	if (report)
 		return ns_run_report(report == 2);
 
@@ -661,9 +680,12 @@ main(int argc, char **argv)
 
 	snmp_log(LOG_NOTICE, "netsentryd stopping: received %s\n",
 	    strsignal(ns_stop_signal));
-	ns_sources_close();
+	/* The names are written once no reader can change them. */
+	ns_sources_stop();
 	ns_logq_drain();
+	ns_state_names_close();
 	ns_state_close();
+	ns_sources_close();
 	ns_pidfile_remove();
 	snmp_shutdown(NS_APP_NAME);
 	free(filter);

@@ -78,6 +78,29 @@ ns_value_data_source(struct ns_value *val, const struct ns_source *src)
 	ns_value_oid(val, o, n);
 }
 
+/*
+ * nsCaptureDnsResponses to nsCaptureNamesCached, columns 15 to 18: 0
+ * without a name cache (dnsCacheSize 0).
+ */
+static void
+ns_capture_names(struct ns_names *nc, unsigned col, struct ns_value *val)
+{
+	uint64_t	 v[4] = { 0, 0, 0, 0 };
+
+	if (nc != NULL) {
+		pthread_mutex_lock(&nc->lock);
+		v[0] = nc->responses;
+		v[1] = nc->malformed;
+		v[2] = nc->learned;
+		v[3] = nc->count;
+		pthread_mutex_unlock(&nc->lock);
+	}
+	if (col == 18)
+		ns_value_u32(val, ASN_GAUGE, (uint32_t)v[3]);
+	else
+		ns_value_c64(val, v[col - 15]);
+}
+
 static void
 ns_capture_value(struct ns_source *src, unsigned col, struct ns_value *val)
 {
@@ -125,6 +148,9 @@ ns_capture_value(struct ns_source *src, unsigned col, struct ns_value *val)
 		break;
 	case 14:
 		ns_value_c64(val, st->undecoded);
+		break;
+	default:
+		ns_capture_names(st->names, col, val);
 		break;
 	}
 }
@@ -260,7 +286,7 @@ NS_SOURCE_TABLE_FIND(ns_ip_matrix_find, ns_ip_matrix_find_one)
 
 static const struct ns_mib_table ns_tables[] = {
 	{ "nsCaptureTable", capture_entry, OID_LENGTH(capture_entry),
-	    2, 14, ns_capture_find },
+	    2, 18, ns_capture_find },
 	{ "nsIpHostTable", ip_host_entry, OID_LENGTH(ip_host_entry),
 	    3, 15, ns_ip_host_find },
 	{ "nsIpMatrixTable", ip_matrix_entry, OID_LENGTH(ip_matrix_entry),

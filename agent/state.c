@@ -22,6 +22,7 @@
 
 #include "event.h"
 #include "state.h"
+#include "statefile.h"
 
 #define NS_STATE_EVENTS		"events.db"
 #define NS_STATE_BATCH		256
@@ -49,9 +50,12 @@ ns_state_try(const char *path)
 	return gdbm_open(path, 0, GDBM_WRCREAT | GDBM_CLOEXEC, 0600, NULL);
 }
 
-/* Move a file gdbm cannot read aside, so a new one can be made. */
-int
-ns_state_move_aside(const char *path, const char *why)
+/*
+ * Move a file gdbm cannot read aside, so a new one can be made.
+ * contents names what the file keeps, for the log line.
+ */
+static int
+ns_state_move_aside(const char *path, const char *why, const char *contents)
 {
 	char	 aside[PATH_MAX + 32];
 
@@ -63,8 +67,8 @@ ns_state_move_aside(const char *path, const char *why)
 		return -1;
 	}
 	snmp_log(LOG_WARNING, "state file %s is unreadable (%s): moved it "
-	    "to %s and started a new one; what earlier runs kept is in that "
-	    "file\n", path, why, aside);
+	    "to %s and started a new one; %s of earlier runs is in that "
+	    "file\n", path, why, aside, contents);
 	return 0;
 }
 
@@ -90,15 +94,15 @@ ns_state_index_cmp(const void *a, const void *b)
  * Returns -1 when gdbm fails while reading, which means a damaged file.
  */
 static int
-ns_state_load(void)
+ns_state_load(GDBM_FILE db)
 {
 	struct ns_event	*evs = NULL, *more;
 	size_t		 n = 0, cap = 0, kept = 0, i;
 	datum		 key, next, val;
 
-	for (key = gdbm_firstkey(ns_state_events); key.dptr != NULL;
+	for (key = gdbm_firstkey(db); key.dptr != NULL;
 	    key = next) {
-		val = gdbm_fetch(ns_state_events, key);
+		val = gdbm_fetch(db, key);
 		if (ns_state_record_valid(&val)) {
 			if (n == cap) {
 				cap = cap ? 2 * cap : 256;
@@ -110,11 +114,11 @@ ns_state_load(void)
 			evs[n++] = ((struct ns_state_record *)val.dptr)->ev;
 		}
 		free(val.dptr);
-		next = gdbm_nextkey(ns_state_events, key);
+		next = gdbm_nextkey(db, key);
 		free(key.dptr);
 	}
-	if (gdbm_last_errno(ns_state_events) != GDBM_NO_ERROR &&
-	    gdbm_last_errno(ns_state_events) != GDBM_ITEM_NOT_FOUND) {
+	if (gdbm_last_errno(db) != GDBM_NO_ERROR &&
+	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND) {
 		free(evs);
 		return -1;
 	}
@@ -128,35 +132,40 @@ ns_state_load(void)
 	return 0;
 }
 
-GDBM_FILE
-ns_state_open_file(const char *path, char *err, size_t errlen)
+int
+ns_state_file_open(const char *path, const char *contents,
+    int (*load)(GDBM_FILE), GDBM_FILE *dbp, char *err, size_t errlen)
 {
-	GDBM_FILE	 db;
-
 	for (int attempt = 0; attempt < 2; attempt++) {
-		db = ns_state_try(path);
-		if (db != NULL)
-			return db;
-		if (gdbm_errno == GDBM_CANT_BE_WRITER) {
+		*dbp = ns_state_try(path);
+		if (*dbp == NULL && gdbm_errno == GDBM_CANT_BE_WRITER) {
 			snprintf(err, errlen, "state file %s is locked by "
 			    "another running netsentryd: give each instance "
 			    "its own stateDir", path);
-			return NULL;
+			return -1;
 		}
-		if (gdbm_errno == GDBM_FILE_OPEN_ERROR ||
-		    gdbm_errno == GDBM_FILE_WRITE_ERROR) {
+		if (*dbp == NULL && (gdbm_errno == GDBM_FILE_OPEN_ERROR ||
+		    gdbm_errno == GDBM_FILE_WRITE_ERROR)) {
 			snprintf(err, errlen, "cannot open state file %s: %s; "
 			    "check that stateDir exists and that the daemon's "
 			    "user may write there", path, strerror(errno));
-			return NULL;
+			return -1;
+		}
+		if (*dbp != NULL && load(*dbp) == 0)
+			return 0;
+
+		/* The file exists but gdbm cannot use it. */
+		if (*dbp != NULL) {
+			gdbm_close(*dbp);
+			*dbp = NULL;
 		}
 		if (attempt > 0 || ns_state_move_aside(path,
-		    gdbm_strerror(gdbm_errno)) == -1)
+		    gdbm_strerror(gdbm_errno), contents) == -1)
 			break;
 	}
 	snprintf(err, errlen, "cannot use state file %s: %s", path,
 	    gdbm_strerror(gdbm_errno));
-	return NULL;
+	return -1;
 }
 
 int
@@ -165,24 +174,8 @@ ns_state_open(const char *dir, size_t history, char *err, size_t errlen)
 	ns_state_history = history;
 	snprintf(ns_state_path, sizeof(ns_state_path), "%s/%s", dir,
 	    NS_STATE_EVENTS);
-	ns_state_events = ns_state_open_file(ns_state_path, err, errlen);
-	if (ns_state_events == NULL)
-		return -1;
-	if (ns_state_load() == 0)
-		return 0;
-
-	/* gdbm opened the file but cannot read its records. */
-	gdbm_close(ns_state_events);
-	if (ns_state_move_aside(ns_state_path,
-	    gdbm_strerror(gdbm_errno)) == -1 ||
-	    (ns_state_events = ns_state_open_file(ns_state_path, err,
-	    errlen)) == NULL) {
-		snprintf(err, errlen, "cannot use state file %s",
-		    ns_state_path);
-		ns_state_events = NULL;
-		return -1;
-	}
-	return 0;
+	return ns_state_file_open(ns_state_path, "the event history",
+	    ns_state_load, &ns_state_events, err, errlen);
 }
 
 /* Delete the record that event index pushes out of the history. */

@@ -497,6 +497,8 @@ ns_names_new(size_t max)
 		return NULL;
 	}
 	TAILQ_INIT(&nc->lru);
+	TAILQ_INIT(&nc->unsaved);
+	nc->learn_mdns = 1;
 	/* A keyed hash, so spoofed answers cannot fill one chain. */
 	if (getrandom(&nc->secret, sizeof(nc->secret), 0) !=
 	    sizeof(nc->secret))
@@ -541,8 +543,50 @@ names_remove(struct ns_names *nc, struct ns_name *e)
 
 	*pp = e->hnext;
 	TAILQ_REMOVE(&nc->lru, e, lru);
+	if (e->on_unsaved)
+		TAILQ_REMOVE(&nc->unsaved, e, unsaved);
 	nc->count--;
 	free(e);
+}
+
+static void
+names_mark_unsaved(struct ns_names *nc, struct ns_name *e)
+{
+	if (!nc->journal || e->on_unsaved)
+		return;
+	TAILQ_INSERT_TAIL(&nc->unsaved, e, unsaved);
+	e->on_unsaved = 1;
+}
+
+/*
+ * Store the name of key as the most recent entry, replacing the entry
+ * of key or, when the cache is full, the least recent one.  Returns the
+ * entry, or NULL when out of memory.
+ */
+static struct ns_name *
+names_insert(struct ns_names *nc, struct ns_name **pp, const uint8_t *key,
+    uint32_t h, const char *name, size_t len)
+{
+	struct ns_name	*e = *pp;
+
+	if (e != NULL)
+		names_remove(nc, e);
+	else if (nc->count >= nc->max)
+		names_remove(nc, TAILQ_FIRST(&nc->lru));
+
+	e = calloc(1, sizeof(*e) + len + 1);
+	if (e == NULL)
+		return NULL;
+	memcpy(e->key, key, NS_IPKEY_LEN);
+	memcpy(e->name, name, len);
+	e->name[len] = '\0';
+	e->hash = h;
+	pp = &nc->buckets[h & (nc->nbuckets - 1)];
+	e->hnext = *pp;
+	*pp = e;
+	TAILQ_INSERT_TAIL(&nc->lru, e, lru);
+	nc->count++;
+	return e;
 }
 
 int
@@ -561,30 +605,55 @@ ns_names_learn(struct ns_names *nc, const uint8_t *key, const char *name,
 		TAILQ_REMOVE(&nc->lru, e, lru);
 		TAILQ_INSERT_TAIL(&nc->lru, e, lru);
 		nc->learned++;
+		if (sec > e->saved_seen &&
+		    sec - e->saved_seen >= NS_NAMES_RESAVE)
+			names_mark_unsaved(nc, e);
 		return 0;
 	}
 
 	/* A new name for a known address replaces the entry. */
-	if (e != NULL)
-		names_remove(nc, e);
-	else if (nc->count >= nc->max)
-		names_remove(nc, TAILQ_FIRST(&nc->lru));
+	if ((e = names_insert(nc, pp, key, h, name, len)) == NULL)
+		return -1;
+	e->last_seen = sec;
+	nc->learned++;
+	names_mark_unsaved(nc, e);
+	return 0;
+}
 
-	e = malloc(sizeof(*e) + len + 1);
+int
+ns_names_restore(struct ns_names *nc, const uint8_t *key, const char *name,
+    uint32_t sec)
+{
+	struct ns_name	*e;
+	uint32_t	 h = names_hash(nc, key);
+	size_t		 len = strnlen(name, NS_DNS_NAME_SIZE - 1);
+
+	e = names_insert(nc, names_find(nc, key, h), key, h, name, len);
 	if (e == NULL)
 		return -1;
-	memcpy(e->key, key, NS_IPKEY_LEN);
-	memcpy(e->name, name, len);
-	e->name[len] = '\0';
-	e->hash = h;
-	e->last_seen = sec;
-	pp = &nc->buckets[h & (nc->nbuckets - 1)];
-	e->hnext = *pp;
-	*pp = e;
-	TAILQ_INSERT_TAIL(&nc->lru, e, lru);
-	nc->count++;
-	nc->learned++;
+	e->last_seen = e->saved_seen = sec;
 	return 0;
+}
+
+size_t
+ns_names_collect(struct ns_names *nc, struct ns_name_record *recs,
+    size_t max)
+{
+	struct ns_name	*e;
+	size_t		 n = 0;
+
+	pthread_mutex_lock(&nc->lock);
+	while (n < max && (e = TAILQ_FIRST(&nc->unsaved)) != NULL) {
+		TAILQ_REMOVE(&nc->unsaved, e, unsaved);
+		e->on_unsaved = 0;
+		e->saved_seen = e->last_seen;
+		memcpy(recs[n].key, e->key, NS_IPKEY_LEN);
+		recs[n].last_seen = e->last_seen;
+		dns_name_copy(recs[n].name, e->name);
+		n++;
+	}
+	pthread_mutex_unlock(&nc->lock);
+	return n;
 }
 
 size_t
@@ -612,6 +681,8 @@ ns_names_frame(struct ns_names *nc, const uint8_t *pkt, size_t caplen,
 	int			 rc;
 
 	if (nc == NULL || ns_dns_locate(pkt, caplen, d, &off, &len) == -1)
+		return;
+	if (!nc->learn_mdns && d->sport == NS_MDNS_PORT)
 		return;
 	rc = ns_dns_parse(pkt + off, len, &r);
 	if (rc == 0)

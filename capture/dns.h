@@ -67,10 +67,20 @@ int	 ns_dns_locate(const uint8_t *pkt, size_t caplen,
 struct ns_name {
 	struct ns_name		*hnext;		/* hash chain */
 	TAILQ_ENTRY(ns_name)	 lru;		/* least recent first */
+	TAILQ_ENTRY(ns_name)	 unsaved;	/* when on_unsaved is set */
 	uint32_t		 hash;
 	uint32_t		 last_seen;	/* packet time, seconds */
+	uint32_t		 saved_seen;	/* last_seen in the file */
+	int			 on_unsaved;
 	uint8_t			 key[NS_IPKEY_LEN];
 	char			 name[];
+};
+
+/* A name as the names file stores it. */
+struct ns_name_record {
+	uint8_t		 key[NS_IPKEY_LEN];
+	uint32_t	 last_seen;
+	char		 name[NS_DNS_NAME_SIZE];
 };
 
 /*
@@ -92,14 +102,28 @@ struct ns_names {
 	uint64_t	 responses;	/* DNS responses parsed */
 	uint64_t	 malformed;	/* responses rejected as malformed */
 	uint64_t	 learned;	/* bindings stored or refreshed */
+
+	int		 learn_mdns;	/* read responses from port 5353 */
+	int		 journal;	/* queue changes on unsaved */
+	TAILQ_HEAD(, ns_name) unsaved;	/* changed since the last collect */
 };
 
 /*
- * Names kept per data source by default.  Estimate when full: 512 KiB of
- * buckets and about 100 bytes per name of 30 characters, so 7 MB.
+ * Names kept per data source by default.  Estimate when full, with
+ * glibc's malloc on x86-64: 512 KiB of buckets and about 130 bytes per
+ * name of 30 characters, so 9 MB.
  */
 #define NS_NAMES_DEFAULT	65536
 
+/*
+ * A refreshed name goes back on the journal only once its time is this
+ * many seconds past the time in the names file.  The file's times only
+ * order the eviction, so writing every refresh would cost writes for
+ * nothing.
+ */
+#define NS_NAMES_RESAVE		60
+
+/* Create a cache of max names that learns from mDNS and keeps no journal. */
 struct ns_names	*ns_names_new(size_t max);
 void		 ns_names_free(struct ns_names *);
 
@@ -111,6 +135,22 @@ int	 ns_names_learn(struct ns_names *, const uint8_t *key,
 	    const char *name, uint32_t sec);
 
 /*
+ * Store a name read from the names file, with its time sec, as the most
+ * recent entry.  It is not counted in learned and not queued as
+ * unsaved.  The caller holds lock.  Returns -1 when out of memory.
+ */
+int	 ns_names_restore(struct ns_names *, const uint8_t *key,
+	    const char *name, uint32_t sec);
+
+/*
+ * Move up to max names that changed since the last call from the
+ * journal to recs, and return how many.  Takes lock.  Only a cache
+ * whose journal flag is set queues changes.
+ */
+size_t	 ns_names_collect(struct ns_names *, struct ns_name_record *recs,
+	    size_t max);
+
+/*
  * Copy the name of the address key into buf (size at least
  * NS_DNS_NAME_SIZE) and return its length, 0 when none is known.
  * Takes lock.
@@ -119,7 +159,8 @@ size_t	 ns_names_lookup(struct ns_names *, const uint8_t *key, char *buf);
 
 /*
  * Reader thread: learn the names carried by a decoded frame, if it is a
- * DNS response.  Takes lock for the update only.
+ * DNS response, or an mDNS response while learn_mdns is set.  Takes lock
+ * for the update only.
  */
 void	 ns_names_frame(struct ns_names *, const uint8_t *pkt, size_t caplen,
 	    const struct ns_decoded *d, uint32_t sec);

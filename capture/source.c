@@ -111,11 +111,14 @@ ns_source_open(struct ns_source *src, const struct ns_capture_opts *o,
 	    !src->is_file && strcmp(src->name, "lo") == 0);
 	if (ns_store_init(&src->store, &o->limits) == -1 ||
 	    ns_ring_init(&src->ring) == -1 || src->detect == NULL ||
-	    (src->store.names = ns_names_new(NS_NAMES_DEFAULT)) == NULL) {
+	    (o->dns_cache_size > 0 && (src->store.names =
+	    ns_names_new(o->dns_cache_size)) == NULL)) {
 		snprintf(err, errlen, "out of memory for the tables of %s",
 		    src->name);
 		return -1;
 	}
+	if (src->store.names != NULL)
+		src->store.names->learn_mdns = o->learn_mdns;
 	if (src->is_file)
 		rc = ns_source_open_file(src, err, errlen);
 	else

@@ -16,6 +16,8 @@ struct ns_capture_opts {
 	int		 promiscuous;
 	const char	*filter;	/* BPF expression or NULL */
 	struct ns_limits limits;
+	size_t		 dns_cache_size; /* names per source; 0: none */
+	int		 learn_mdns;	/* names from port 5353 too */
 };
 
 struct ns_source {

@@ -612,6 +612,91 @@ START_TEST(cache_new_name_replaces)
 }
 END_TEST
 
+START_TEST(cache_journal_collects_changes)
+{
+	struct ns_names		*nc = ns_names_new(NS_NAMES_DEFAULT);
+	struct ns_name_record	 recs[4];
+	uint8_t			 a[NS_IPKEY_LEN], b[NS_IPKEY_LEN];
+
+	ck_assert_ptr_nonnull(nc);
+	nc->journal = 1;
+	key_v4(a, 1);
+	key_v4(b, 2);
+	pthread_mutex_lock(&nc->lock);
+	ns_names_learn(nc, a, "a.example", 100);
+	ns_names_learn(nc, b, "b.example", 101);
+	pthread_mutex_unlock(&nc->lock);
+
+	ck_assert_uint_eq(ns_names_collect(nc, recs, 4), 2);
+	ck_assert_mem_eq(recs[0].key, a, NS_IPKEY_LEN);
+	ck_assert_str_eq(recs[0].name, "a.example");
+	ck_assert_uint_eq(recs[0].last_seen, 100);
+	ck_assert_mem_eq(recs[1].key, b, NS_IPKEY_LEN);
+	ck_assert_uint_eq(recs[1].last_seen, 101);
+	ck_assert_uint_eq(ns_names_collect(nc, recs, 4), 0);
+
+	/* A refresh within NS_NAMES_RESAVE seconds is not written again. */
+	pthread_mutex_lock(&nc->lock);
+	ns_names_learn(nc, a, "a.example", 100 + NS_NAMES_RESAVE - 1);
+	pthread_mutex_unlock(&nc->lock);
+	ck_assert_uint_eq(ns_names_collect(nc, recs, 4), 0);
+
+	pthread_mutex_lock(&nc->lock);
+	ns_names_learn(nc, a, "a.example", 100 + NS_NAMES_RESAVE);
+	ns_names_learn(nc, b, "new-b.example", 102);
+	pthread_mutex_unlock(&nc->lock);
+	ck_assert_uint_eq(ns_names_collect(nc, recs, 1), 1);
+	ck_assert_uint_eq(recs[0].last_seen, 100 + NS_NAMES_RESAVE);
+	ck_assert_uint_eq(ns_names_collect(nc, recs, 4), 1);
+	ck_assert_str_eq(recs[0].name, "new-b.example");
+	ns_names_free(nc);
+}
+END_TEST
+
+START_TEST(cache_journal_drops_evicted)
+{
+	struct ns_names		*nc = ns_names_new(1);
+	struct ns_name_record	 recs[4];
+	uint8_t			 a[NS_IPKEY_LEN], b[NS_IPKEY_LEN];
+
+	ck_assert_ptr_nonnull(nc);
+	nc->journal = 1;
+	key_v4(a, 1);
+	key_v4(b, 2);
+	pthread_mutex_lock(&nc->lock);
+	ns_names_learn(nc, a, "a.example", 1);
+	ns_names_learn(nc, b, "b.example", 2);
+	pthread_mutex_unlock(&nc->lock);
+
+	ck_assert_uint_eq(ns_names_collect(nc, recs, 4), 1);
+	ck_assert_str_eq(recs[0].name, "b.example");
+	ns_names_free(nc);
+}
+END_TEST
+
+START_TEST(cache_restore_not_counted)
+{
+	struct ns_names		*nc = ns_names_new(NS_NAMES_DEFAULT);
+	struct ns_name_record	 recs[4];
+	uint8_t			 a[NS_IPKEY_LEN];
+	char			 name[NS_DNS_NAME_SIZE];
+
+	ck_assert_ptr_nonnull(nc);
+	nc->journal = 1;
+	key_v4(a, 1);
+	pthread_mutex_lock(&nc->lock);
+	ck_assert_int_eq(ns_names_restore(nc, a, "a.example", 50), 0);
+	pthread_mutex_unlock(&nc->lock);
+
+	ck_assert_uint_eq(nc->count, 1);
+	ck_assert_uint_eq(nc->learned, 0);
+	ck_assert_uint_eq(ns_names_collect(nc, recs, 4), 0);
+	ck_assert_uint_eq(ns_names_lookup(nc, a, name), 9);
+	ck_assert_str_eq(name, "a.example");
+	ns_names_free(nc);
+}
+END_TEST
+
 static Suite *
 dns_suite(void)
 {
@@ -644,6 +729,9 @@ dns_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_test(cache, cache_lru_eviction);
 	tcase_add_test(cache, cache_new_name_replaces);
+	tcase_add_test(cache, cache_journal_collects_changes);
+	tcase_add_test(cache, cache_journal_drops_evicted);
+	tcase_add_test(cache, cache_restore_not_counted);
 	suite_add_tcase(s, cache);
 	return s;
 }

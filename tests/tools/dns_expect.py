@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Print the address-to-name bindings that tshark finds in a capture.
 
-Usage: dns_expect.py CAPTURE
+Usage: dns_expect.py [--counts] CAPTURE
 
 Prints one "ADDRESS NAME" line per address, for the name that the last
 DNS response of the capture gave it, as netsentryd learns names: an A or
@@ -9,6 +9,10 @@ AAAA answer binds the name of the question (the owner when the response
 has no question, as in mDNS), a PTR answer binds its target.  Only the
 answer section counts.  tshark prints an owner name once when records
 repeat it, so owners are used only when each record has its own.
+
+With --counts, prints "BINDINGS ADDRESSES" instead: the number of
+bindings in all responses, repeats included (nsCaptureNamesLearned),
+and the number of addresses that have a name.
 """
 
 import ipaddress
@@ -56,9 +60,15 @@ def bindings(path):
 
 
 def main():
+    counts = sys.argv[1] == "--counts"
     names = {}
-    for address, name in bindings(sys.argv[1]):
+    total = 0
+    for address, name in bindings(sys.argv[-1]):
         names[address] = name
+        total += 1
+    if counts:
+        print(total, len(names))
+        return
     try:
         for address in sorted(names):
             print(address, names[address])
