@@ -1,18 +1,23 @@
 /*
  * netsentry: NETSENTRY-MIB security objects: the event history, the
- * counters per event type, and the scalars that checks poll.
+ * counters per event type, the alert counters, and the scalars that
+ * checks poll.
  */
 #include "config.h"
 
 #include <string.h>
 
+#include "action.h"
 #include "detect.h"
 #include "event.h"
 #include "notify.h"
+#include "router.h"
+#include "spool.h"
 #include "tables_mib.h"
 
 static const oid security[] = { NS_MIB_OID, 1, 4 };
 static const oid summary[] = { NS_MIB_OID, 1, 5 };
+static const oid alerts[] = { NS_MIB_OID, 1, 6 };
 static const oid event_type_entry[] = { NS_MIB_OID, 1, 4, 7, 1 };
 static const oid event_entry[] = { NS_OID_EVENT_ENTRY };
 
@@ -232,6 +237,65 @@ ns_summary_find(const struct ns_mib_table *t, const oid *idx,
 	return 1;
 }
 
+/* nsAlerts: the router, the mail spool and the alert action. */
+static int
+ns_alerts_find(const struct ns_mib_table *t, const oid *idx,
+    size_t idxlen, int next, unsigned col, struct ns_row *row)
+{
+	struct ns_spool_stats	 sp;
+	struct ns_router_stats	 rt;
+	struct ns_action_stats	 ac;
+	struct ns_event_stats	 ev;
+	uint64_t		 held = 0;
+	int			 out;
+
+	if (!ns_scalar_row(idx, idxlen, next, row))
+		return 0;
+	ns_spool_stats(&sp);
+	ns_router_stats(&rt);
+	ns_action_stats(&ac);
+	ns_events_stats(&ev);
+	for (out = 0; out < NS_OUTPUTS; out++)
+		held += rt.suppressed[out];
+
+	switch (col) {
+	case 1:
+		ns_value_u32(&row->value, ASN_GAUGE, sp.length);
+		break;
+	case 2:
+		ns_value_u32(&row->value, ASN_GAUGE, sp.oldest_age);
+		break;
+	case 3:
+		ns_value_u32(&row->value, ASN_COUNTER, sp.sent);
+		break;
+	case 4:
+		ns_value_u32(&row->value, ASN_COUNTER, sp.failed);
+		break;
+	case 5:
+		ns_value_u32(&row->value, ASN_COUNTER, sp.dropped);
+		break;
+	case 6:
+		ns_value_u32(&row->value, ASN_COUNTER, rt.alerts);
+		break;
+	case 7:
+		ns_value_u32(&row->value, ASN_COUNTER, held);
+		break;
+	case 8:
+		ns_value_u32(&row->value, ASN_COUNTER, ev.notes_dropped);
+		break;
+	case 9:
+		ns_value_u32(&row->value, ASN_COUNTER, ac.run);
+		break;
+	case 10:
+		ns_value_u32(&row->value, ASN_COUNTER, ac.failed);
+		break;
+	case 11:
+		ns_value_u32(&row->value, ASN_COUNTER, ac.dropped);
+		break;
+	}
+	return 1;
+}
+
 static const struct ns_mib_table ns_security_tables[] = {
 	{ "nsEventTypeTable", event_type_entry, OID_LENGTH(event_type_entry),
 	    2, 5, ns_event_type_find },
@@ -249,6 +313,7 @@ static const struct ns_mib_table ns_security_scalars[] = {
 	    ns_security_find },
 	{ "nsSummary", summary, OID_LENGTH(summary), 1, 1,
 	    ns_summary_find },
+	{ "nsAlerts", alerts, OID_LENGTH(alerts), 1, 11, ns_alerts_find },
 };
 
 int
