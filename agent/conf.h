@@ -48,6 +48,18 @@ void	 ns_config_register_alerts(void);
 int	 ns_config_alerts_begin(void);
 struct ns_alert_conf *ns_config_alerts_end(void);
 
+/*
+ * Mail directives (conf_mail.c).  ns_config_mail_end() returns the
+ * settings read since ns_config_mail_begin(); ns_config_register_mail()
+ * begins the first ones.  ns_mail_conf_current is the set in force, NULL
+ * or with no recipient when mail is off.
+ */
+struct ns_mail_conf;
+extern struct ns_mail_conf *ns_mail_conf_current;
+void	 ns_config_register_mail(void);
+int	 ns_config_mail_begin(void);
+struct ns_mail_conf *ns_config_mail_end(void);
+
 /* Read the configuration again (SIGHUP); see main.c. */
 int	 ns_config_read_again(const char *conffile);
 

@@ -305,6 +305,7 @@ ns_agent_init(const char *conffile, int report)
 	ns_conf.reading = 1;
 	init_snmp(NS_APP_NAME);
 	ns_conf.reading = 0;
+	ns_mail_conf_current = ns_config_mail_end();
 	if (ns_conf.errors > 0) {
 		snmp_log(LOG_ERR, "configuration has errors (see the lines "
 		    "above); fix them and start again\n");
