@@ -330,6 +330,7 @@ ns_config_register(void)
 		    "NUMBER");
 
 	ns_config_register_detect();
+	ns_config_register_action();
 
 	netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_DEBUG);
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING,

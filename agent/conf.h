@@ -42,6 +42,12 @@ void	 ns_config_register_detect(void);
 int	 ns_config_detect_begin(void);
 struct ns_detect_conf *ns_config_detect_end(void);
 
+/* Action output directives (conf_action.c). */
+struct ns_action_conf;
+void	 ns_config_register_action(void);
+int	 ns_config_action_begin(void);
+struct ns_action_conf *ns_config_action_end(void);
+
 /* Read the configuration again (SIGHUP); see main.c. */
 int	 ns_config_read_again(const char *conffile);
 
