@@ -352,6 +352,7 @@ ns_config_register(void)
 	ns_config_register_detect();
 	ns_config_register_alerts();
 	ns_config_register_mail();
+	ns_config_register_action();
 
 	netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_DEBUG);
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING,

@@ -60,6 +60,12 @@ void	 ns_config_register_mail(void);
 int	 ns_config_mail_begin(void);
 struct ns_mail_conf *ns_config_mail_end(void);
 
+/* Action output directives (conf_action.c). */
+struct ns_action_conf;
+void	 ns_config_register_action(void);
+int	 ns_config_action_begin(void);
+struct ns_action_conf *ns_config_action_end(void);
+
 /* Read the configuration again (SIGHUP); see main.c. */
 int	 ns_config_read_again(const char *conffile);
 

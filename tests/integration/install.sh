@@ -66,7 +66,8 @@ read_dirs() {
 	    "$mibdir/NETSENTRY-MIB.txt"
 	    "$sysconfdir/snmp/netsentryd.conf.sample"
 	    "$contribdir/netsentryd.service"
-	    "$contribdir/snmpd.conf")
+	    "$contribdir/snmpd.conf"
+	    "$contribdir/actions/nftables-block.sh")
 }
 
 check_install() {
@@ -78,6 +79,10 @@ check_install() {
 		[ -f "$dest$file" ] && ns_ok "installed $file" ||
 		    ns_error "make install did not install $file"
 	done
+	[ -x "$dest$contribdir/actions/nftables-block.sh" ] &&
+	    ns_ok "the sample action script is executable" ||
+	    ns_error "make install left the sample action script" \
+	    "$contribdir/actions/nftables-block.sh not executable"
 	NS_DAEMON=$dest$sbindir/netsentryd
 	"$NS_DAEMON" -v | grep -q '^netsentryd [0-9]' &&
 	    ns_ok "installed daemon: $("$NS_DAEMON" -v)" ||
