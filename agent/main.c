@@ -24,11 +24,14 @@
 #include "daemon.h"
 #include "detect.h"
 #include "dns.h"
+#include "action.h"
 #include "logq.h"
+#include "mail.h"
 #include "notify.h"
 #include "privs.h"
 #include "report.h"
 #include "router.h"
+#include "spool.h"
 #include "state.h"
 #include "tables_mib.h"
 
@@ -38,6 +41,9 @@
  * burst of one busy second.
  */
 #define NS_ALERT_QUEUE		16384
+
+/* Seconds that SIGTERM gives the mail spool for a last attempt. */
+#define NS_SPOOL_FLUSH		10
 
 /* Reconnect to a restarted master within this many seconds. */
 #define NS_PING_INTERVAL	5
@@ -50,6 +56,7 @@ static volatile sig_atomic_t	 ns_reload_signal;
 static const char		*ns_conffile;
 static struct timespec		 ns_start_time;
 static const char		*ns_agentx_address;
+static int			 ns_mail_open;	/* the spool is in use */
 
 static void
 ns_usage(FILE *fp)
@@ -135,7 +142,53 @@ ns_lookup_name(unsigned source, const uint8_t *key, char *buf)
 	return names != NULL ? ns_names_lookup(names, key, buf) : 0;
 }
 
-/* Connect the alert router to the outputs that are configured. */
+static void
+ns_submit_action(const struct ns_alert *a)
+{
+	(void)ns_action_submit(&ns_action_conf, a);
+}
+
+static int
+ns_action_set(void)
+{
+	return ns_action_conf.argv != NULL;
+}
+
+static int
+ns_mail_configured(const struct ns_mail_conf *mail)
+{
+	return mail != NULL && mail->nto > 0;
+}
+
+/*
+ * Open the mail spool before privileges are dropped, like the other
+ * state files.  Mail without stateDir would lose alerts at a restart.
+ */
+static int
+ns_alerts_open(char *err, size_t errlen)
+{
+	if (!ns_mail_configured(ns_mail_conf_current))
+		return 0;
+	if (ns_conf.state_dir == NULL) {
+		snprintf(err, errlen, "mailTo needs stateDir: alerts wait for "
+		    "delivery in a spool there; add 'stateDir DIR' to the "
+		    "configuration");
+		return -1;
+	}
+	if (ns_spool_open(ns_conf.state_dir, err, errlen) == -1)
+		return -1;
+	ns_spool_set_limits(ns_alert_conf.spool_max, ns_alert_conf.retry_max,
+	    ns_alert_conf.give_up);
+	ns_spool_set_mail(ns_mail_conf_current);
+	ns_mail_conf_current = NULL;
+	ns_mail_open = 1;
+	return 0;
+}
+
+/*
+ * Start the mail and action threads, after the daemon detached, and
+ * connect the alert router to the outputs that are configured.
+ */
 static void
 ns_alerts_start(void)
 {
@@ -144,7 +197,31 @@ ns_alerts_start(void)
 	memset(&out, 0, sizeof(out));
 	out.lookup = ns_lookup_name;
 	out.trap = ns_notify_queue;
+	if (ns_mail_open) {
+		if (ns_spool_start() == -1) {
+			snmp_log(LOG_ERR, "cannot start the mail thread: %s\n",
+			    strerror(errno));
+			exit(1);
+		}
+		out.mail = ns_spool_put;
+	}
+	if (ns_action_start() == -1) {
+		snmp_log(LOG_ERR, "cannot start the action thread: %s\n",
+		    strerror(errno));
+		exit(1);
+	}
+	out.action = ns_submit_action;
+	out.action_set = ns_action_set;
 	ns_router_init(&out);
+}
+
+/* SIGTERM: a last attempt at the mail spool, then stop the threads. */
+static void
+ns_alerts_stop(void)
+{
+	if (ns_mail_open)
+		ns_spool_stop(NS_SPOOL_FLUSH);
+	ns_action_stop();
 }
 
 static void
@@ -386,64 +463,120 @@ ns_detect_swap(struct ns_detect_conf *next)
 	ns_detect_conf_clear(&old);
 }
 
+/* Settings that a reload builds beside the ones in force. */
+struct ns_staged {
+	struct ns_detect_conf	*detect;
+	struct ns_alert_conf	*alerts;
+	struct ns_mail_conf	*mail;
+	struct ns_action_conf	*action;
+};
+
+/* Collect what the directives wrote since the begin calls. */
 static void
-ns_reload_no_memory(void)
+ns_stage_end(struct ns_staged *st)
 {
-	snmp_log(LOG_ERR, "reload failed: out of memory; the previous "
-	    "settings stay in force\n");
+	st->detect = ns_config_detect_end();
+	st->alerts = ns_config_alerts_end();
+	st->mail = ns_config_mail_end();
+	st->action = ns_config_action_end();
+}
+
+/* Start building new settings; returns -1 when memory runs out. */
+static int
+ns_stage_begin(struct ns_staged *st)
+{
+	if (ns_config_detect_begin() == 0 && ns_config_alerts_begin() == 0 &&
+	    ns_config_mail_begin() == 0 && ns_config_action_begin() == 0)
+		return 0;
+	ns_stage_end(st);
+	return -1;
+}
+
+/* Free settings that did not go into force. */
+static void
+ns_stage_discard(struct ns_staged *st)
+{
+	if (st->detect != &ns_detect_conf) {
+		ns_detect_conf_clear(st->detect);
+		free(st->detect);
+	}
+	if (st->alerts != &ns_alert_conf) {
+		ns_alert_conf_clear(st->alerts);
+		free(st->alerts);
+	}
+	ns_mail_conf_free(st->mail);
+	if (st->action != &ns_action_conf) {
+		ns_action_conf_clear(st->action);
+		free(st->action);
+	}
+}
+
+/*
+ * Put new settings in force.  The mail spool takes the mail settings
+ * when it is open; mail that was off at start-up stays off until a
+ * restart, since the spool file opens before privileges are dropped.
+ */
+static void
+ns_stage_apply(struct ns_staged *st)
+{
+	ns_detect_swap(st->detect);
+	free(st->detect);
+	ns_alert_conf_clear(&ns_alert_conf);
+	ns_alert_conf = *st->alerts;
+	free(st->alerts);
+	ns_action_swap(st->action);
+	free(st->action);
+	if (ns_mail_open) {
+		ns_spool_set_mail(st->mail);
+		ns_spool_set_limits(ns_alert_conf.spool_max,
+		    ns_alert_conf.retry_max, ns_alert_conf.give_up);
+	} else {
+		if (ns_mail_configured(st->mail))
+			snmp_log(LOG_WARNING, "reload: mail was off at "
+			    "start-up; restart netsentryd to send mail\n");
+		ns_mail_conf_free(st->mail);
+	}
+	ns_notify_set_rate(ns_conf.trap_rate);
 }
 
 /*
  * SIGHUP: read the configuration again and apply the detector,
  * notification and alert settings.  The data sources, filter, capture
  * options, table sizes, eventHistory and trapQueue keep their start-up
- * values.
- * A file with an error changes nothing.
+ * values.  A file with an error changes nothing.
  */
 static void
 ns_reload(void)
 {
-	struct ns_detect_conf	*next;
-	struct ns_alert_conf	*alerts;
+	struct ns_staged	 st;
 	uint32_t		 rate = ns_conf.trap_rate;
 	int			 errors;
 
 	snmp_log(LOG_NOTICE, "received SIGHUP: reading the configuration "
 	    "again\n");
-	if (ns_config_detect_begin() == -1) {
-		ns_reload_no_memory();
+	if (ns_stage_begin(&st) == -1) {
+		ns_stage_discard(&st);
+		snmp_log(LOG_ERR, "reload failed: out of memory; the previous "
+		    "settings stay in force\n");
 		return;
 	}
-	if (ns_config_alerts_begin() == -1) {
-		next = ns_config_detect_end();
-		ns_detect_conf_clear(next);
-		free(next);
-		ns_reload_no_memory();
-		return;
-	}
-	errors = ns_config_read_again(ns_conffile);
-	next = ns_config_detect_end();
-	alerts = ns_config_alerts_end();
+	(void)ns_config_read_again(ns_conffile);
+	ns_stage_end(&st);
+
+	/* The mail settings are checked as a whole when they end. */
+	errors = ns_conf.errors;
 	if (errors > 0) {
 		snmp_log(LOG_ERR, "reload failed: the configuration has "
 		    "errors (see the lines above); the previous settings stay "
 		    "in force\n");
 		ns_conf.trap_rate = rate;
-		ns_detect_conf_clear(next);
-		ns_alert_conf_clear(alerts);
-		free(next);
-		free(alerts);
+		ns_stage_discard(&st);
 		return;
 	}
-	ns_detect_swap(next);
-	free(next);
-	ns_alert_conf_clear(&ns_alert_conf);
-	ns_alert_conf = *alerts;
-	free(alerts);
-	ns_notify_set_rate(ns_conf.trap_rate);
+	ns_stage_apply(&st);
 	snmp_log(LOG_NOTICE, "configuration reloaded: detector, "
-	    "notification and alert settings are in force; data sources, filter, "
-	    "capture and table sizes change only at a restart\n");
+	    "notification and alert settings are in force; data sources, "
+	    "filter, capture and table sizes change only at a restart\n");
 }
 
 /* Once a second: time passes for live sources that receive nothing. */
@@ -612,6 +745,10 @@ main(int argc, char **argv)
 		snmp_log(LOG_ERR, "%s\n", err);
 		return 1;
 	}
+	if (!report && ns_alerts_open(err, sizeof(err)) == -1) {
+		snmp_log(LOG_ERR, "%s\n", err);
+		return 1;
+	}
 	/* dnsCacheSize 0 learns no names, and leaves names.db alone. */
 	if (!report && ns_conf.state_dir != NULL &&
 	    ns_conf.capture.dns_cache_size > 0 &&
@@ -683,6 +820,8 @@ main(int argc, char **argv)
 	    strsignal(ns_stop_signal));
 	/* The names are written once no reader can change them. */
 	ns_sources_stop();
+	ns_router_pump();
+	ns_alerts_stop();
 	ns_logq_drain();
 	ns_state_names_close();
 	ns_state_close();

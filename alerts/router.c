@@ -273,7 +273,9 @@ ns_router_enabled(int output)
 	case NS_OUT_MAIL:
 		return ns_router.out.mail != NULL;
 	case NS_OUT_ACTION:
-		return ns_router.out.action != NULL;
+		return ns_router.out.action != NULL &&
+		    (ns_router.out.action_set == NULL ||
+		    ns_router.out.action_set());
 	case NS_OUT_TRAP:
 		return ns_router.out.trap != NULL;
 	}

@@ -1,0 +1,375 @@
+#!/bin/bash
+# Alerts by mail, syslog and action, with a real SMTP server (aiosmtpd,
+# tests/tools/smtp_sink.py) on loopback and a real snmpd:
+#
+#   1. delivery: a scan gives one mail as it starts and one as it ends,
+#      to both recipients, with the right headers and body; two key=value
+#      log lines; two action runs with the event in the environment;
+#      nsMailSent 2, nsSpoolLength 0, nsActionsRun 2.
+#   2. outage: three scans while no server listens: six alerts wait in
+#      the spool (nsSpoolLength 6, nsMailFailed > 0).  kill -9, a
+#      restart, SIGTERM with the spool still full, another start, and
+#      only then the server comes up: exactly six mails arrive, none
+#      twice.
+#   3. AUTH over STARTTLS with a wrong password: a clear log line and the
+#      alert stays spooled; SIGHUP after the password file is fixed
+#      sends it.
+#   4. injection: DNS answers give the scanner and its target names with
+#      CR, LF, a Bcc line, UTF-8, shell syntax and long labels: the
+#      mails stay well-formed, the log lines stay one per alert, and
+#      nsIpHostName stays printable.
+#   5. storm: 300 scans at once with mailRateLimit 5: five mails and a
+#      digest that accounts for every other alert; the syslog output
+#      stops at its limit and writes a digest line too.
+
+. "${NS_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+
+ns_init alert_mail
+ns_require_daemon
+ns_require_cmd openssl
+"$NS_PYTHON" -c 'import aiosmtpd' 2>/dev/null ||
+    ns_skip "python3-aiosmtpd is not installed"
+
+ALERTS=.$NS_OID_NETSENTRY.1.6
+SCAN=$NS_DATA/scans/vertical_syn_scan_10ports.pcap
+QUIET=$NS_DATA/benign/smtp_mail.pcap
+
+# A TCP port of 127.0.0.1 that is free now.
+free_tcp_port() {
+	"$NS_PYTHON" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# Start smtp_sink.py on port $1, storing mail in directory $2; more
+# options follow.
+sink_start() {
+	local port=$1 dir=$2
+
+	shift 2
+	mkdir -p "$dir"
+	rm -f "$NS_TMP/sink.pid"
+	"$NS_PYTHON" "$NS_TOOLS/smtp_sink.py" --port "$port" --dir "$dir" \
+	    --pid-file "$NS_TMP/sink.pid" "$@" \
+	    >>"$NS_TMP/sink.log" 2>&1 &
+	SINK_PID=$!
+	ns_track "$SINK_PID"
+	for _ in $(seq 1 100); do
+		[ -s "$NS_TMP/sink.pid" ] && return 0
+		sleep 0.1
+	done
+	ns_fail "smtp_sink.py did not start: $(tail -n 3 "$NS_TMP/sink.log")"
+}
+
+sink_stop() {
+	ns_stop_pid "$SINK_PID" 5
+	ns_untrack "$SINK_PID"
+}
+
+mail_count() {
+	find "$1" -name '*.eml' 2>/dev/null | wc -l
+}
+
+# Wait until directory $1 holds $2 mails, at most $3 seconds.
+wait_mails() {
+	for _ in $(seq 1 $(($3 * 10))); do
+		[ "$(mail_count "$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Wait until object $1 has the value $2, at most $3 seconds.
+wait_value() {
+	for _ in $(seq 1 $(($3 * 5))); do
+		[ "$(ns_get_value "$1")" = "$2" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# Check the mails in $1 with mail_check.py; sets MAIL_SUMMARY.
+check_mails() {
+	local out
+
+	out=$("$NS_PYTHON" "$NS_TOOLS/mail_check.py" "$1" 2>"$NS_TMP/check.err")
+	if [ $? -eq 0 ]; then
+		ns_ok "the mails in $(basename "$1") are well-formed"
+	else
+		ns_error "malformed mails: $(head -n 5 "$NS_TMP/check.err")"
+	fi
+	MAIL_SUMMARY=$(echo "$out" | head -n 1)
+	MAIL_SUBJECTS=$(echo "$out" | tail -n 1)
+	ns_info "mails: $MAIL_SUMMARY"
+}
+
+summary_field() {
+	echo "$MAIL_SUMMARY" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+expect_field() {
+	local got
+
+	got=$(summary_field "$1")
+	[ "$got" = "$2" ] && ns_ok "$3: $got" ||
+	    ns_error "$3: $got, expected $2"
+}
+
+# Start the daemon with log $1 and the configuration lines after the
+# data source $2.
+start() {
+	local log=$1 source=$2
+
+	shift 2
+	NS_DAEMON_CONF=$NS_TMP/netsentryd-$log.conf
+	ns_daemon_write_conf "$NS_DAEMON_CONF" "stateDir $STATE" \
+	    "mailFrom netsentry@example.org" "mailTo noc@example.org" \
+	    "mailTo soc@example.net" "mailTimeout 5" "mailRetryMax 30" "$@"
+	NS_DAEMON_LOG=$NS_TMP/netsentryd-$log.log
+	ns_daemon_start -r "$source"
+	ns_wait_registered 20
+}
+
+stop() {
+	ns_stop_pid "$NS_DAEMON_PID" 20
+	ns_untrack "$NS_DAEMON_PID"
+}
+
+# Alert lines in log $1, digests not counted.
+alert_lines() {
+	grep "^netsentry alert=" "$1" 2>/dev/null | grep -vc "alert=digest"
+}
+
+ns_snmpd_start
+
+# An action that records its environment, one file per run.
+ACTION_DIR=$NS_TMP/actions
+mkdir -p "$ACTION_DIR"
+cat >"$NS_TMP/record-action" <<EOF
+#!/bin/sh
+env >"$ACTION_DIR/run-\$\$"
+EOF
+chmod 755 "$NS_TMP/record-action"
+
+ns_info "1. delivery"
+STATE=$NS_TMP/state1
+mkdir -p "$STATE"
+PORT=$(free_tcp_port)
+sink_start "$PORT" "$NS_TMP/mail1"
+start 1 "$SCAN" "mailServer 127.0.0.1:$PORT" \
+    "alertAction $NS_TMP/record-action"
+ns_wait_eof 1
+wait_mails "$NS_TMP/mail1" 2 20 && ns_ok "two mails arrived" ||
+    ns_error "$(mail_count "$NS_TMP/mail1") mail(s) arrived, expected 2"
+sleep 1
+check_mails "$NS_TMP/mail1"
+expect_field messages 2 "mails for one scan"
+expect_field started 1 "mails about its start"
+expect_field ended 1 "mails about its end"
+case $MAIL_SUBJECTS in
+*"[netsentry] portScan started: 192.168.2.154 -> 192.168.2.22"*)
+	ns_ok "subject: ${MAIL_SUBJECTS%%|*}" ;;
+*)	ns_error "unexpected subjects: $MAIL_SUBJECTS" ;;
+esac
+first=$(ls "$NS_TMP/mail1"/*.eml | head -n 1)
+for text in "^Attacker: +192\.168\.2\.154" "^Event index: +1" \
+    "^Started: +2017-10-25 21:56:41 UTC" "snmptable .*::nsEventTable" \
+    "snmpget .*::nsEventDescription\.1"; do
+	grep -qE "$text" "$first" && ns_ok "the body matches '$text'" ||
+	    ns_error "the body does not match '$text'"
+done
+grep -q '"rcpt_tos": \["noc@example.org", "soc@example.net"\]' \
+    "${first%.eml}.json" && ns_ok "both recipients in the envelope" ||
+    ns_error "envelope: $(cat "${first%.eml}.json")"
+[ "$(alert_lines "$NS_DAEMON_LOG")" = 2 ] &&
+    ns_ok "two alert lines in the log" ||
+    ns_error "$(alert_lines "$NS_DAEMON_LOG") alert lines in the log"
+grep -q "^netsentry alert=started event=1 type=portScan severity=warning attacker=192.168.2.154 " \
+    "$NS_DAEMON_LOG" && ns_ok "the started line has its fields" ||
+    ns_error "no started line: $(grep -m1 alert= "$NS_DAEMON_LOG")"
+ns_expect_value "$ALERTS.3.0" 2 "nsMailSent"
+ns_expect_value "$ALERTS.1.0" 0 "nsSpoolLength"
+ns_expect_value "$ALERTS.6.0" 2 "nsAlertsRouted"
+wait_value "$ALERTS.9.0" 2 10
+ns_expect_value "$ALERTS.9.0" 2 "nsActionsRun"
+ns_expect_value "$ALERTS.10.0" 0 "nsActionsFailed"
+runs=$(ls "$ACTION_DIR" | wc -l)
+[ "$runs" = 2 ] && ns_ok "the action ran twice" ||
+    ns_error "the action ran $runs time(s)"
+grep -l "^NETSENTRY_ALERT=started$" "$ACTION_DIR"/* >/dev/null &&
+    grep -q "^NETSENTRY_ATTACKER=192.168.2.154$" "$ACTION_DIR"/* &&
+    ns_ok "the action saw NETSENTRY_ALERT and NETSENTRY_ATTACKER" ||
+    ns_error "the action environment lacks the alert: $(cat "$ACTION_DIR"/* | grep NETSENTRY | head -n 4)"
+stop
+sink_stop
+
+ns_info "2. outage, kill -9 and SIGTERM with a full spool"
+STATE=$NS_TMP/state2
+mkdir -p "$STATE"
+PORT=$(free_tcp_port)
+"$NS_PYTHON" "$NS_TOOLS/make_storm.py" "$NS_TMP/three.pcap" 3 ||
+    ns_fail "make_storm.py failed"
+start 2a "$NS_TMP/three.pcap" "mailServer 127.0.0.1:$PORT"
+ns_wait_eof 1
+wait_value "$ALERTS.1.0" 6 20 && ns_ok "nsSpoolLength reached 6" ||
+    ns_error "nsSpoolLength is $(ns_get_value "$ALERTS.1.0"), expected 6"
+failed=$(ns_get_value "$ALERTS.4.0")
+[ "${failed:-0}" -ge 1 ] && ns_ok "nsMailFailed is $failed" ||
+    ns_error "nsMailFailed is '$failed', expected at least 1"
+kill -9 "$NS_DAEMON_PID"
+wait "$NS_DAEMON_PID" 2>/dev/null
+ns_untrack "$NS_DAEMON_PID"
+ns_info "killed netsentryd with SIGKILL"
+
+start 2b "$QUIET" "mailServer 127.0.0.1:$PORT"
+ns_wait_eof 1
+grep -q "6 alert(s) of earlier runs wait for delivery" "$NS_DAEMON_LOG" &&
+    ns_ok "the restarted daemon found the 6 spooled alerts" ||
+    ns_error "no resume line in $(basename "$NS_DAEMON_LOG")"
+ns_expect_value "$ALERTS.1.0" 6 "nsSpoolLength after kill -9"
+age=$(ns_get_value "$ALERTS.2.0")
+[ "${age:-0}" -ge 1 ] && ns_ok "nsSpoolOldestAge is $age s" ||
+    ns_error "nsSpoolOldestAge is '$age'"
+stop
+grep -q "6 alert(s) wait for the next start" "$NS_DAEMON_LOG" &&
+    ns_ok "SIGTERM left the 6 alerts in the spool, and said so" ||
+    ns_error "no 'wait for the next start' line after SIGTERM"
+
+start 2c "$QUIET" "mailServer 127.0.0.1:$PORT"
+sleep 2
+sink_start "$PORT" "$NS_TMP/mail2"
+wait_mails "$NS_TMP/mail2" 6 40 && ns_ok "the six mails arrived" ||
+    ns_error "$(mail_count "$NS_TMP/mail2") mail(s) arrived, expected 6"
+sleep 2
+check_mails "$NS_TMP/mail2"
+expect_field messages 6 "mails after the outage"
+expect_field events 3 "distinct events"
+expect_field started 3 "started mails"
+expect_field ended 3 "ended mails"
+wait_value "$ALERTS.1.0" 0 10
+ns_expect_value "$ALERTS.1.0" 0 "nsSpoolLength after delivery"
+stop
+sink_stop
+
+ns_info "3. AUTH over STARTTLS with a wrong password, then SIGHUP"
+STATE=$NS_TMP/state3
+mkdir -p "$STATE"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$NS_TMP/key.pem" \
+    -out "$NS_TMP/cert.pem" 2>/dev/null || ns_fail "openssl req failed"
+printf 'right-secret\n' >"$NS_TMP/sink-password"
+printf 'wrong-secret\n' >"$NS_TMP/password"
+chmod 600 "$NS_TMP/password"
+PORT=$(free_tcp_port)
+sink_start "$PORT" "$NS_TMP/mail3" --tls-cert "$NS_TMP/cert.pem" \
+    --tls-key "$NS_TMP/key.pem" --require-tls --auth-user alerts \
+    --auth-password-file "$NS_TMP/sink-password"
+start 3 "$SCAN" "mailServer 127.0.0.1:$PORT" "mailStartTLS require" \
+    "mailTLSCAFile $NS_TMP/cert.pem" "mailAuthUser alerts" \
+    "mailAuthPasswordFile $NS_TMP/password"
+ns_wait_eof 1
+wait_value "$ALERTS.1.0" 2 20
+ns_expect_value "$ALERTS.1.0" 2 "nsSpoolLength with a wrong password"
+grep -m1 "not sent" "$NS_DAEMON_LOG" | grep -qi "auth" &&
+    ns_ok "log: $(grep -m1 'not sent' "$NS_DAEMON_LOG")" ||
+    ns_error "no AUTH failure line: $(grep -m1 'not sent' "$NS_DAEMON_LOG")"
+grep -q "right-secret\|wrong-secret" "$NS_DAEMON_LOG" &&
+    ns_error "the log contains a password" ||
+    ns_ok "the log contains no password"
+[ "$(mail_count "$NS_TMP/mail3")" = 0 ] && ns_ok "no mail arrived" ||
+    ns_error "mail arrived despite the wrong password"
+printf 'right-secret\n' >"$NS_TMP/password"
+kill -HUP "$NS_DAEMON_PID"
+wait_mails "$NS_TMP/mail3" 2 40 &&
+    ns_ok "after SIGHUP with the right password both mails arrived" ||
+    ns_error "$(mail_count "$NS_TMP/mail3") mail(s) after SIGHUP"
+sleep 1
+grep -q '"tls": true' "$NS_TMP/mail3"/msg-1.json &&
+    grep -q '"auth_user": "alerts"' "$NS_TMP/mail3"/msg-1.json &&
+    ns_ok "the session used TLS and AUTH" ||
+    ns_error "envelope: $(cat "$NS_TMP/mail3"/msg-1.json)"
+stop
+sink_stop
+
+ns_info "4. hostile names from DNS answers"
+STATE=$NS_TMP/state4
+mkdir -p "$STATE"
+"$NS_PYTHON" "$NS_TOOLS/make_hostile_alert.py" "$NS_TMP/hostile.pcap" ||
+    ns_fail "make_hostile_alert.py failed"
+PORT=$(free_tcp_port)
+sink_start "$PORT" "$NS_TMP/mail4"
+start 4 "$NS_TMP/hostile.pcap" "mailServer 127.0.0.1:$PORT"
+ns_wait_eof 1
+wait_mails "$NS_TMP/mail4" 2 20 && ns_ok "two mails arrived" ||
+    ns_error "$(mail_count "$NS_TMP/mail4") mail(s), expected 2"
+sleep 1
+check_mails "$NS_TMP/mail4"
+expect_field messages 2 "mails about the hostile scan"
+grep -q "evil" "$NS_TMP/mail4"/msg-1.eml &&
+    ns_ok "the learned name is in the mail" ||
+    ns_error "the learned name is missing from the mail"
+[ "$(alert_lines "$NS_DAEMON_LOG")" = 2 ] &&
+    ns_ok "two alert lines in the log, one per alert" ||
+    ns_error "$(alert_lines "$NS_DAEMON_LOG") alert lines, expected 2"
+bad=$(grep -c "^Bcc\|^X-Injected" "$NS_DAEMON_LOG")
+[ "$bad" = 0 ] && ns_ok "no log line starts with an injected header" ||
+    ns_error "$bad injected line(s) in the log"
+# -Ox prints every value in hex, so no octet is hidden by the client.
+names=$(ns_snmpwalk -Ox ".$NS_OID_IP_HOST.15")
+verdict=$(echo "$names" | "$NS_PYTHON" -c 'import sys
+named = bad = 0
+for line in sys.stdin:
+    if "Hex-STRING:" not in line:
+        continue
+    data = bytes.fromhex(line.split("Hex-STRING:")[1].replace(" ", ""))
+    named += 1
+    bad += any(b < 0x20 or b > 0x7e for b in data)
+print(named, bad)')
+[ "$verdict" = "2 0" ] &&
+    ns_ok "both learned nsIpHostName values are printable ASCII" ||
+    ns_error "nsIpHostName: named and unprintable: $verdict in: $names"
+stop
+sink_stop
+
+ns_info "5. a storm of 300 scans"
+STATE=$NS_TMP/state5
+mkdir -p "$STATE"
+"$NS_PYTHON" "$NS_TOOLS/make_storm.py" "$NS_TMP/storm.pcap" 300 ||
+    ns_fail "make_storm.py failed"
+PORT=$(free_tcp_port)
+sink_start "$PORT" "$NS_TMP/mail5"
+start 5 "$NS_TMP/storm.pcap" "mailServer 127.0.0.1:$PORT" \
+    "mailRateLimit 5" "syslogRateLimit 50" "alertDigestDelay 2"
+ns_wait_eof 1
+wait_mails "$NS_TMP/mail5" 6 30
+sleep 4
+check_mails "$NS_TMP/mail5"
+# Each scan starts and ends; the SYNs of 300 sources against one
+# address also make SYN flood events.
+routed=$(ns_get_value "$ALERTS.6.0")
+[ "${routed:-0}" -ge 600 ] && ns_ok "nsAlertsRouted is $routed" ||
+    ns_error "nsAlertsRouted is '$routed', expected at least 600"
+expect_field messages 6 "mails for the storm"
+expect_field digests 1 "digest mails"
+sent=$(( $(summary_field messages) - $(summary_field digests) ))
+held=$(summary_field held)
+[ $((sent + held)) = "${routed:-0}" ] &&
+    ns_ok "$sent mails and $held held back account for every alert" ||
+    ns_error "$sent mails + $held held back != $routed alerts"
+# The bucket refills by one line per 1.2 s while the storm lasts.
+lines=$(alert_lines "$NS_DAEMON_LOG")
+[ "$lines" -ge 50 ] && [ "$lines" -le 55 ] &&
+    ns_ok "syslogRateLimit let $lines alert lines through" ||
+    ns_error "$lines alert lines, expected 50 to 55"
+logged=$(sed -n 's/^netsentry alert=digest output=syslog suppressed=\([0-9]*\) .*/\1/p' \
+    "$NS_DAEMON_LOG" | awk '{ n += $1 } END { print n + 0 }')
+[ $((lines + logged)) = "${routed:-0}" ] &&
+    ns_ok "$lines lines and digests of $logged account for every alert" ||
+    ns_error "$lines lines + $logged in digests != $routed alerts"
+ns_expect_value "$ALERTS.7.0" $((logged + held)) \
+    "nsAlertsSuppressed (syslog and mail)"
+stop
+sink_stop
+
+ns_finish
