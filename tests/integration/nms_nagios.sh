@@ -21,7 +21,10 @@
 #   - the drops command alerts when pointed at a Counter64 that grows
 #     (nsCapturePkts.1, because a FIFO never drops a frame);
 #   - the capture service turns CRITICAL once the source reaches its end
-#     of file.
+#     of file;
+#   - with the SMTP server unreachable, the 24 alerts of 12 scans wait in
+#     the mail spool: "mail spool" is CRITICAL, "mail spool age" OK,
+#     and the age command is CRITICAL with a threshold of 0 s.
 
 . "${NS_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
@@ -367,4 +370,32 @@ wait_value "$NS_OID_CAPTURE.4.1" "$NS_STATE_END_OF_FILE" "nsCaptureState.1"
 expect_service "netsentry capture 1" "$CRITICAL"
 
 ns_daemon_check_alive "after the checks"
+stop_daemon
+
+ns_info "mail path down: alerts wait in the spool"
+mkdir -p "$NS_TMP/state"
+closed=$("$NS_PYTHON" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+"$NS_PYTHON" "$NS_TOOLS/make_storm.py" "$NS_TMP/scan12.pcap" 12 ||
+    ns_fail "make_storm.py failed"
+NS_DAEMON_CONF=$NS_TMP/netsentryd-mail.conf
+ns_daemon_write_conf "$NS_DAEMON_CONF" "stateDir $NS_TMP/state" \
+    "mailServer 127.0.0.1:$closed" "mailFrom netsentry@example.org" \
+    "mailTo noc@example.org" "mailRateLimit 0"
+ns_daemon_start -r "$NS_TMP/scan12.pcap"
+ns_wait_registered 20
+wait_value ".$NS_OID_NETSENTRY.1.6.1.0" 24 "nsSpoolLength.0"
+expect_service "netsentry mail spool" "$CRITICAL"
+expect_service "netsentry mail spool age" "$OK"
+sleep 1.1
+age_line=${COMMAND_OF["netsentry mail spool age"]/-c \'1800\'/-c \'0\'}
+[ "$age_line" != "${COMMAND_OF["netsentry mail spool age"]}" ] ||
+    ns_fail "the spool age command has no -c '1800'"
+run_line "$age_line"
+[ "$RUN_STATUS" = "$CRITICAL" ] &&
+    ns_ok "the spool age command with -c 0: exit 2 ($RUN_OUTPUT)" ||
+    ns_error "the spool age command with -c 0: exit $RUN_STATUS" \
+    "($RUN_OUTPUT)"
 ns_finish
