@@ -51,6 +51,8 @@ struct ns_smtp_trace {
 	int		 auth_asked;	/* a mechanism asked for the password */
 	char		 auth_reply[256];
 	int		 in_data;	/* between 354 and the next reply */
+	int		 awaiting;	/* a line was sent, no reply since */
+	double		 elapsed;	/* seconds the session took */
 	char		 command[16];	/* verb of the last command sent */
 	char		 reply[256];	/* last reply line */
 	timer_t		 timer;
@@ -117,6 +119,7 @@ ns_smtp_reply_line(struct ns_smtp_trace *tr, const char *line, size_t n)
 		return;
 	ns_smtp_copy_line(tr->reply, sizeof(tr->reply), line, n);
 	tr->greeted = 1;
+	tr->awaiting = 0;
 	code = atoi(tr->reply);
 	if (tr->auth_pending && code != 334) {
 		tr->auth_pending = 0;
@@ -139,6 +142,7 @@ ns_smtp_command(struct ns_smtp_trace *tr, const char *line, size_t n)
 {
 	size_t	 i;
 
+	tr->awaiting = 1;
 	if (tr->auth_pending || tr->in_data)
 		return;
 	for (i = 0; i < n && i + 1 < sizeof(tr->command); i++) {
@@ -426,14 +430,12 @@ ns_smtp_recipient(smtp_recipient_t recipient, const char *mailbox,
 	char			 text[160];
 	size_t			 used = strlen(r->buf);
 
-	if (st == NULL || (st->code >= 200 && st->code < 300))
+	/* 0: never sent, as the session ended before RCPT. */
+	if (st == NULL || st->code < 400)
 		return;
 	r->count++;
-	if (st->code == 0)
-		snprintf(text, sizeof(text), "not tried");
-	else
-		ns_smtp_copy_line(text, sizeof(text), st->text != NULL ?
-		    st->text : "", st->text != NULL ? strlen(st->text) : 0);
+	ns_smtp_copy_line(text, sizeof(text), st->text != NULL ? st->text :
+	    "", st->text != NULL ? strlen(st->text) : 0);
 	if (used + 1 < r->len)
 		snprintf(r->buf + used, r->len - used, "%s%s: %d %s",
 		    used > 0 ? "; " : "", mailbox, st->code, text);
@@ -471,6 +473,12 @@ ns_smtp_failure(const struct ns_smtp_trace *tr, smtp_message_t message,
 		ns_smtp_err(err, errlen, "SMTP server %s rejected AUTH for "
 		    "user %s: %s", tr->server, conf->auth_user,
 		    tr->auth_reply);
+	else if (tr->awaiting && tr->elapsed + 1 >= conf->timeout)
+		ns_smtp_err(err, errlen, "SMTP server %s sent no reply to %s "
+		    "within %u s", tr->server, tr->command, conf->timeout);
+	else if (tr->awaiting)
+		ns_smtp_err(err, errlen, "SMTP server %s closed the connection "
+		    "after %s", tr->server, tr->command);
 	else if ((st = smtp_reverse_path_status(message)) != NULL &&
 	    st->code >= 400)
 		ns_smtp_err(err, errlen, "SMTP server %s rejected MAIL FROM:<%s>:"
@@ -479,8 +487,7 @@ ns_smtp_failure(const struct ns_smtp_trace *tr, smtp_message_t message,
 		r = (struct ns_smtp_rejects){ reason, sizeof(reason), 0 };
 		smtp_enumerate_recipients(message, ns_smtp_recipient, &r);
 		st = smtp_message_transfer_status(message);
-		if (r.count == (int)conf->nto && conf->nto > 0 &&
-		    tr->command[0] != '\0' && strcmp(tr->command, "RCPT") != 0)
+		if (r.count == (int)conf->nto)
 			ns_smtp_err(err, errlen, "SMTP server %s rejected every "
 			    "recipient: %s", tr->server, reason);
 		else if (st != NULL && st->code >= 400)
@@ -529,6 +536,7 @@ ns_mail_send(const struct ns_mail_conf *conf, const char *msg, size_t len,
 	smtp_message_t		 message;
 	auth_context_t		 auth = NULL;
 	sigset_t		 timer_set, old;
+	struct timespec		 t0, t1;
 	int			 started, smtp_error, rc = -1;
 
 	if (conf->server == NULL || conf->from == NULL || conf->nto == 0 ||
@@ -567,8 +575,12 @@ ns_mail_send(const struct ns_mail_conf *conf, const char *msg, size_t len,
 	sigaddset(&timer_set, NS_MAIL_TIMER_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &timer_set, &old);
 	ns_smtp_timer_start(&tr, conf->timeout);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	started = smtp_start_session(session);
 	smtp_error = started ? 0 : smtp_errno();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tr.elapsed = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (tr.has_timer)
 		timer_delete(tr.timer);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
