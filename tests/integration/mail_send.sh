@@ -4,20 +4,22 @@
 #   1. Plain delivery: the server receives the composed message byte for
 #      byte, and Python's email module parses it with every header, the
 #      Subject in one header despite the CR LF in a name, and the body.
-#   2. STARTTLS required, the server's certificate trusted through
+#   2. mailStartTLS require against a server without STARTTLS: not sent.
+#   3. A recipient that the server rejects: named in a warning when
+#      others got the message, and the reason when none did.
+#   4. STARTTLS required, the server's certificate trusted through
 #      mailTLSCAFile, AUTH with the right password: delivered over TLS
 #      as the user.
-#   3. The wrong password: not sent, and the message names the user and
+#   5. The wrong password: not sent, and the message names the user and
 #      the 535 reply but not the password.
-#   4. mailStartTLS require against a server without STARTTLS: not sent.
-#   5. mailStartTLS require without mailTLSCAFile: the self-signed
+#   6. mailStartTLS require without mailTLSCAFile: the self-signed
 #      certificate is not trusted, so nothing is sent.
-#   6. A trusted certificate that names another address: not sent.
+#   7. A trusted certificate that names another address: not sent.
 #      mailStartTLS maybe without mailTLSCAFile: sent over TLS, as
 #      opportunistic TLS does not check the certificate.
-#   7. A server that accepts the connection and never greets, and one
+#   8. A server that accepts the connection and never greets, and one
 #      whose accept queue is full: each fails within mailTimeout + 2 s.
-#   8. Bad directives (an invalid mailTo, a password file readable by
+#   9. Bad directives (an invalid mailTo, a password file readable by
 #      others, AUTH without 'mailStartTLS require') are reported with the
 #      file and line, or by name.
 #
@@ -219,7 +221,7 @@ printf 'not-the-password\n' >"$NS_TMP/wrong"
 chmod 600 "$NS_TMP/password" "$NS_TMP/wrong"
 
 # 1. Plain delivery.
-sink_start plain
+sink_start plain --reject-rcpt gone@example.org
 write_conf "$NS_TMP/plain.conf" "mailStartTLS off"
 run_probe "$NS_TMP/plain.conf" "$NS_TMP/composed.eml"
 expect_sent "plain"
@@ -237,16 +239,34 @@ else
 	ns_error "plain: the server stored no message"
 fi
 
-# 4. require against a server that offers no STARTTLS.
+# 2. require against a server that offers no STARTTLS.
 write_conf "$NS_TMP/notls.conf" "mailStartTLS require"
 run_probe "$NS_TMP/notls.conf"
 expect_failure "require without STARTTLS" "does not offer STARTTLS"
 [ ! -e "$SINK_DIR/msg-2.eml" ] &&
     ns_ok "require without STARTTLS: nothing delivered" ||
     ns_error "require without STARTTLS: a message was delivered"
+
+# 3. A rejected recipient: a warning while others got the message, a
+#    failure when it was the only one.
+write_conf "$NS_TMP/gone.conf" "mailStartTLS off" "mailTo gone@example.org"
+run_probe "$NS_TMP/gone.conf"
+expect_sent "one of three recipients rejected"
+[[ $PROBE_OUT == *"gone@example.org: 550 5.1.1 No such mailbox"* ]] &&
+    ns_ok "one of three recipients rejected: named in the warning" ||
+    ns_error "one of three recipients rejected: output '$PROBE_OUT'"
+{
+	echo "mailServer 127.0.0.1:$SINK_PORT"
+	echo "mailFrom netsentry@sensor.test"
+	echo "mailTo gone@example.org"
+	echo "mailStartTLS off"
+} >"$NS_TMP/allgone.conf"
+run_probe "$NS_TMP/allgone.conf"
+expect_failure "only recipient rejected" \
+    "rejected every recipient: gone@example.org: 550 5.1.1 No such mailbox"
 sink_stop
 
-# 2. STARTTLS required, CA file, AUTH.
+# 4. STARTTLS required, CA file, AUTH.
 sink_start tls --tls-cert "$NS_TMP/cert.pem" --tls-key "$NS_TMP/key.pem" \
     --require-tls --auth-user alerts \
     --auth-password-file "$NS_TMP/password"
@@ -263,7 +283,7 @@ else
 	ns_error "STARTTLS and AUTH: the server stored no message"
 fi
 
-# 3. The wrong password.
+# 5. The wrong password.
 write_conf "$NS_TMP/wrong.conf" "mailStartTLS require" \
     "mailTLSCAFile $NS_TMP/cert.pem" "mailAuthUser alerts" \
     "mailAuthPasswordFile $NS_TMP/wrong"
@@ -274,7 +294,7 @@ expect_failure "wrong password" \
     ns_ok "wrong password: the message shows no password" ||
     ns_error "wrong password: the message shows a password"
 
-# 5. No mailTLSCAFile: the system's trust store lacks the certificate.
+# 6. No mailTLSCAFile: the system's trust store lacks the certificate.
 write_conf "$NS_TMP/untrusted.conf" "mailStartTLS require" \
     "mailAuthUser alerts" "mailAuthPasswordFile $NS_TMP/password"
 run_probe "$NS_TMP/untrusted.conf"
@@ -284,7 +304,7 @@ expect_failure "untrusted certificate" "certificate is not valid"
     ns_error "a message was delivered without valid AUTH or certificate"
 sink_stop
 
-# 6. A trusted certificate for another address, and opportunistic TLS.
+# 7. A trusted certificate for another address, and opportunistic TLS.
 sink_start othername --tls-cert "$NS_TMP/other.pem" \
     --tls-key "$NS_TMP/other-key.pem"
 write_conf "$NS_TMP/othername.conf" "mailStartTLS require" \
@@ -307,7 +327,7 @@ fi
     ns_error "certificate for another address: a message was delivered"
 sink_stop
 
-# 7. A silent server, and a connection that never completes.
+# 8. A silent server, and a connection that never completes.
 sink_start silent --silent
 write_conf "$NS_TMP/silent.conf" "mailStartTLS off"
 run_probe "$NS_TMP/silent.conf"
@@ -323,7 +343,7 @@ expect_failure "full accept queue" \
 expect_within "full accept queue" $((TIMEOUT + 2))
 sink_stop
 
-# 8. Bad directives.
+# 9. Bad directives.
 write_conf "$NS_TMP/bad.conf" "mailTo soc@example.org\\r\\nBcc:x@y"
 run_probe "$NS_TMP/bad.conf"
 [ "$PROBE_STATUS" -eq 2 ] &&
@@ -335,8 +355,9 @@ chmod 644 "$NS_TMP/password"
 write_conf "$NS_TMP/mode.conf" "mailStartTLS require" \
     "mailAuthUser alerts" "mailAuthPasswordFile $NS_TMP/password"
 run_probe "$NS_TMP/mode.conf"
-[ "$PROBE_STATUS" -eq 2 ] &&
-    [[ $PROBE_OUT == *"line 8: Error: mailAuthPasswordFile $NS_TMP/password is readable by other users; chmod 600 it"* ]] &&
+want="line 8: Error: mailAuthPasswordFile $NS_TMP/password is readable"
+want="$want by other users; chmod 600 it"
+[ "$PROBE_STATUS" -eq 2 ] && [[ $PROBE_OUT == *"$want"* ]] &&
     ns_ok "password file mode 644: reported with file and line" ||
     ns_error "password file mode 644: exit $PROBE_STATUS: $PROBE_OUT"
 chmod 600 "$NS_TMP/password"

@@ -29,9 +29,17 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 class Sink:
     """aiosmtpd handler that stores each message in a directory."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, reject):
         self.directory = directory
+        self.reject = reject
         self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address,
+                          rcpt_options):
+        if address in self.reject:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
@@ -88,6 +96,9 @@ def parse_args():
                    help="file whose first line is the password of "
                    "--auth-user")
 
+    p.add_argument("--reject-rcpt", action="append", default=[],
+                   metavar="ADDRESS",
+                   help="reply 550 to RCPT TO this address (repeatable)")
     p.add_argument("--silent", action="store_true",
                    help="accept connections and never send a greeting")
     p.add_argument("--no-accept", action="store_true",
@@ -123,7 +134,7 @@ def smtp_factory(args):
                                                       password)
         options["auth_required"] = True
         options["auth_require_tls"] = context is not None
-    sink = Sink(args.dir)
+    sink = Sink(args.dir, args.reject_rcpt)
     return lambda: SMTP(sink, **options)
 
 
