@@ -18,8 +18,8 @@ enum ns_mail_starttls {
 /*
  * Limits.  The largest message that compose can write, with the field
  * sizes of struct ns_alert and NS_MAIL_MAX_TO recipients, is under 10
- * KiB, so the 16 KiB cap leaves room to spare.  RFC 5322 section 2.1.1 caps a line at 998 octets
- * before the CRLF.
+ * KiB, so the 16 KiB cap leaves room to spare.  RFC 5322 section 2.1.1
+ * caps a line at 998 octets before the CRLF.
  */
 #define NS_MAIL_MAX_SIZE	16384
 #define NS_MAIL_MAX_LINE	998

@@ -36,6 +36,11 @@
 
 #define NS_MAIL_TIMER_SIGNAL	(SIGRTMIN + 1)
 
+/* glibc 2.36 has the field but not the name that sigevent(7) gives it. */
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id	_sigev_un._tid
+#endif
+
 /* The session's progress, from libESMTP's event and monitor callbacks. */
 struct ns_smtp_trace {
 	const struct ns_mail_conf	*conf;
@@ -51,6 +56,8 @@ struct ns_smtp_trace {
 	int		 auth_asked;	/* a mechanism asked for the password */
 	char		 auth_reply[256];
 	int		 in_data;	/* between 354 and the next reply */
+	int		 awaiting;	/* a line was sent, no reply since */
+	double		 elapsed;	/* seconds the session took */
 	char		 command[16];	/* verb of the last command sent */
 	char		 reply[256];	/* last reply line */
 	timer_t		 timer;
@@ -117,6 +124,7 @@ ns_smtp_reply_line(struct ns_smtp_trace *tr, const char *line, size_t n)
 		return;
 	ns_smtp_copy_line(tr->reply, sizeof(tr->reply), line, n);
 	tr->greeted = 1;
+	tr->awaiting = 0;
 	code = atoi(tr->reply);
 	if (tr->auth_pending && code != 334) {
 		tr->auth_pending = 0;
@@ -139,6 +147,7 @@ ns_smtp_command(struct ns_smtp_trace *tr, const char *line, size_t n)
 {
 	size_t	 i;
 
+	tr->awaiting = 1;
 	if (tr->auth_pending || tr->in_data)
 		return;
 	for (i = 0; i < n && i + 1 < sizeof(tr->command); i++) {
@@ -358,7 +367,7 @@ ns_smtp_timer_start(struct ns_smtp_trace *tr, unsigned int seconds)
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = NS_MAIL_TIMER_SIGNAL;
-	sev._sigev_un._tid = gettid();
+	sev.sigev_notify_thread_id = gettid();
 	if (timer_create(CLOCK_MONOTONIC, &sev, &tr->timer) == -1)
 		return;
 	tr->has_timer = 1;
@@ -395,7 +404,11 @@ ns_smtp_setup(smtp_session_t session, smtp_message_t message,
 		    Starttls_REQUIRED : Starttls_ENABLED);
 	}
 
-	/* PLAIN and LOGIN send the password as is: only over TLS. */
+	/*
+	 * PLAIN and LOGIN send the password as is: only over TLS.
+	 * NOTE: after a rejected AUTH, libESMTP 1.1 goes on to MAIL FROM, so
+	 * a server that takes mail without AUTH still gets the message.
+	 */
 	if (conf->auth_user != NULL) {
 		if ((*auth = auth_create_context()) == NULL)
 			goto fail;
@@ -408,6 +421,17 @@ fail:
 	ns_smtp_err(err, errlen, "cannot set up the SMTP session: %s",
 	    strerror(ENOMEM));
 	return -1;
+}
+
+/* A status as "550 text", for a message. */
+static void
+ns_smtp_status_text(const smtp_status_t *st, char *buf, size_t len)
+{
+	char	 text[200];
+
+	ns_smtp_copy_line(text, sizeof(text), st->text != NULL ? st->text :
+	    "", st->text != NULL ? strlen(st->text) : 0);
+	snprintf(buf, len, "%d %s", st->code, text);
 }
 
 /* Recipients that the server rejected, as "a@b: 550 ...; c@d: ...". */
@@ -423,44 +447,47 @@ ns_smtp_recipient(smtp_recipient_t recipient, const char *mailbox,
 {
 	struct ns_smtp_rejects	*r = arg;
 	const smtp_status_t	*st = smtp_recipient_status(recipient);
-	char			 text[160];
+	char			 status[220];
 	size_t			 used = strlen(r->buf);
 
-	if (st == NULL || (st->code >= 200 && st->code < 300))
+	/* 0: never sent, as the session ended before RCPT. */
+	if (st == NULL || st->code < 400)
 		return;
 	r->count++;
-	if (st->code == 0)
-		snprintf(text, sizeof(text), "not tried");
-	else
-		ns_smtp_copy_line(text, sizeof(text), st->text != NULL ?
-		    st->text : "", st->text != NULL ? strlen(st->text) : 0);
+	ns_smtp_status_text(st, status, sizeof(status));
 	if (used + 1 < r->len)
-		snprintf(r->buf + used, r->len - used, "%s%s: %d %s",
-		    used > 0 ? "; " : "", mailbox, st->code, text);
+		snprintf(r->buf + used, r->len - used, "%s%s: %s",
+		    used > 0 ? "; " : "", mailbox, status);
 }
 
-/* Explain a session that delivered nothing, the first cause first. */
-static void
-ns_smtp_failure(const struct ns_smtp_trace *tr, smtp_message_t message,
-    int smtp_error, char *err, size_t errlen)
+/*
+ * Explain a failure before the envelope: connection, greeting, STARTTLS,
+ * AUTH or a reply that never came.  Returns 0 when none of them failed.
+ */
+static int
+ns_smtp_failure_session(const struct ns_smtp_trace *tr, int smtp_error,
+    char *err, size_t errlen)
 {
 	const struct ns_mail_conf	*conf = tr->conf;
-	const smtp_status_t		*st;
-	struct ns_smtp_rejects		 r;
-	char				 buf[160], reason[256] = "";
+	char				 buf[160];
 	const char			*text;
+	int				 timed_out;
 
 	if ((text = smtp_strerror(smtp_error, buf, sizeof(buf))) == NULL)
 		text = "unknown error";
+	timed_out = tr->elapsed + 1 >= conf->timeout;
 	if (!tr->connected && smtp_error == -EINTR)
 		ns_smtp_err(err, errlen, "connect to %s timed out after %u s",
 		    tr->server, conf->timeout);
 	else if (!tr->connected)
 		ns_smtp_err(err, errlen, "connect to %s failed: %s",
 		    tr->server, text);
-	else if (!tr->greeted)
+	else if (!tr->greeted && timed_out)
 		ns_smtp_err(err, errlen, "SMTP server %s sent no greeting "
 		    "within %u s", tr->server, conf->timeout);
+	else if (!tr->greeted)
+		ns_smtp_err(err, errlen, "SMTP server %s closed the connection "
+		    "before its greeting", tr->server);
 	else if (tr->no_starttls)
 		ns_smtp_err(err, errlen, "SMTP server %s does not offer "
 		    "STARTTLS, and mailStartTLS is require", tr->server);
@@ -471,32 +498,54 @@ ns_smtp_failure(const struct ns_smtp_trace *tr, smtp_message_t message,
 		ns_smtp_err(err, errlen, "SMTP server %s rejected AUTH for "
 		    "user %s: %s", tr->server, conf->auth_user,
 		    tr->auth_reply);
-	else if ((st = smtp_reverse_path_status(message)) != NULL &&
-	    st->code >= 400)
-		ns_smtp_err(err, errlen, "SMTP server %s rejected MAIL FROM:<%s>:"
-		    " %s", tr->server, conf->from, tr->reply);
-	else {
-		r = (struct ns_smtp_rejects){ reason, sizeof(reason), 0 };
-		smtp_enumerate_recipients(message, ns_smtp_recipient, &r);
-		st = smtp_message_transfer_status(message);
-		if (r.count == (int)conf->nto && conf->nto > 0 &&
-		    tr->command[0] != '\0' && strcmp(tr->command, "RCPT") != 0)
-			ns_smtp_err(err, errlen, "SMTP server %s rejected every "
-			    "recipient: %s", tr->server, reason);
-		else if (st != NULL && st->code >= 400)
-			ns_smtp_err(err, errlen, "SMTP server %s rejected the "
-			    "message: %s", tr->server, tr->reply);
-		else
-			ns_smtp_err(err, errlen, "SMTP session with %s failed "
-			    "after %s (%s)%s%s", tr->server,
-			    tr->command[0] != '\0' ? tr->command : "connect",
-			    smtp_error != 0 ? text : "no reply within the "
-			    "timeout", tr->reply[0] != '\0' ?
-			    "; last reply: " : "", tr->reply);
-	}
-	if (conf->auth_user != NULL && !tr->auth_asked && !tr->auth_failed &&
-	    tr->connected && tr->greeted && tr->tls_error[0] == '\0' &&
-	    !tr->no_starttls && strlen(err) + 1 < errlen)
+	else if (tr->awaiting && timed_out)
+		ns_smtp_err(err, errlen, "SMTP server %s sent no reply to %s "
+		    "within %u s", tr->server, tr->command, conf->timeout);
+	else if (tr->awaiting)
+		ns_smtp_err(err, errlen, "SMTP server %s closed the connection "
+		    "after %s", tr->server, tr->command);
+	else
+		return 0;
+	return -1;
+}
+
+/* Explain a session that delivered nothing, the first cause first. */
+static void
+ns_smtp_failure(const struct ns_smtp_trace *tr, smtp_message_t message,
+    int smtp_error, char *err, size_t errlen)
+{
+	const struct ns_mail_conf	*conf = tr->conf;
+	const smtp_status_t		*st;
+	struct ns_smtp_rejects		 r;
+	char				 reason[256] = "", status[220];
+
+	if (ns_smtp_failure_session(tr, smtp_error, err, errlen) == -1)
+		return;
+
+	r = (struct ns_smtp_rejects){ reason, sizeof(reason), 0 };
+	smtp_enumerate_recipients(message, ns_smtp_recipient, &r);
+	if ((st = smtp_reverse_path_status(message)) != NULL &&
+	    st->code >= 400) {
+		ns_smtp_status_text(st, status, sizeof(status));
+		ns_smtp_err(err, errlen, "SMTP server %s rejected MAIL "
+		    "FROM:<%s>: %s", tr->server, conf->from, status);
+	} else if (r.count == (int)conf->nto)
+		ns_smtp_err(err, errlen, "SMTP server %s rejected every "
+		    "recipient: %s", tr->server, reason);
+	else if ((st = smtp_message_transfer_status(message)) != NULL &&
+	    st->code >= 400) {
+		ns_smtp_status_text(st, status, sizeof(status));
+		ns_smtp_err(err, errlen, "SMTP server %s rejected the "
+		    "message: %s", tr->server, status);
+	} else
+		ns_smtp_err(err, errlen, "SMTP session with %s ended after %s "
+		    "without delivering the message%s%s", tr->server,
+		    tr->command[0] != '\0' ? tr->command : "connect",
+		    tr->reply[0] != '\0' ? "; last reply: " : "", tr->reply);
+
+	/* AUTH never happened: the server offered no mechanism we have. */
+	if (conf->auth_user != NULL && !tr->auth_asked &&
+	    strlen(err) + 1 < errlen)
 		snprintf(err + strlen(err), errlen - strlen(err), " (the "
 		    "server offered no AUTH mechanism that netsentryd can use: "
 		    "PLAIN, LOGIN or CRAM-MD5)");
@@ -529,6 +578,7 @@ ns_mail_send(const struct ns_mail_conf *conf, const char *msg, size_t len,
 	smtp_message_t		 message;
 	auth_context_t		 auth = NULL;
 	sigset_t		 timer_set, old;
+	struct timespec		 t0, t1;
 	int			 started, smtp_error, rc = -1;
 
 	if (conf->server == NULL || conf->from == NULL || conf->nto == 0 ||
@@ -567,8 +617,12 @@ ns_mail_send(const struct ns_mail_conf *conf, const char *msg, size_t len,
 	sigaddset(&timer_set, NS_MAIL_TIMER_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &timer_set, &old);
 	ns_smtp_timer_start(&tr, conf->timeout);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	started = smtp_start_session(session);
 	smtp_error = started ? 0 : smtp_errno();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tr.elapsed = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (tr.has_timer)
 		timer_delete(tr.timer);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

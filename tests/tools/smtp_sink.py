@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import socket
 import ssl
 import sys
@@ -28,9 +29,17 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 class Sink:
     """aiosmtpd handler that stores each message in a directory."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, reject):
         self.directory = directory
+        self.reject = reject
         self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address,
+                          rcpt_options):
+        if address in self.reject:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
@@ -59,7 +68,8 @@ def make_authenticator(user, password):
         ok = (isinstance(auth_data, LoginPassword)
               and auth_data.login == user.encode()
               and auth_data.password == password.encode())
-        return AuthResult(success=ok)
+        # handled=False makes aiosmtpd send 235 or 535 itself.
+        return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
     return authenticate
 
@@ -71,22 +81,34 @@ def parse_args():
     p.add_argument("--port", type=int, default=0,
                    help="TCP port; 0 lets the kernel pick a free one")
     p.add_argument("--dir", help="directory for the received messages")
+
     p.add_argument("--port-file", help="file to write the port to")
     p.add_argument("--pid-file", help="file to write the pid to")
+
     p.add_argument("--tls-cert", help="PEM certificate: offer STARTTLS")
     p.add_argument("--tls-key", help="PEM private key of --tls-cert")
     p.add_argument("--require-tls", action="store_true",
                    help="reject every command but EHLO, STARTTLS and "
                    "QUIT before STARTTLS")
+
     p.add_argument("--auth-user", help="require AUTH as this user")
     p.add_argument("--auth-password-file",
                    help="file whose first line is the password of "
                    "--auth-user")
+
+    p.add_argument("--reject-rcpt", action="append", default=[],
+                   metavar="ADDRESS",
+                   help="reply 550 to RCPT TO this address (repeatable)")
     p.add_argument("--silent", action="store_true",
                    help="accept connections and never send a greeting")
+    p.add_argument("--no-accept", action="store_true",
+                   help="listen with a full accept queue, so that a "
+                   "client's connect() never completes")
+
     args = p.parse_args()
-    if not args.silent and not args.dir:
-        p.error("--dir is required unless --silent is given")
+    if not (args.silent or args.no_accept) and not args.dir:
+        p.error("--dir is required unless --silent or --no-accept is "
+                "given")
     if bool(args.tls_cert) != bool(args.tls_key):
         p.error("--tls-cert and --tls-key go together")
     if bool(args.auth_user) != bool(args.auth_password_file):
@@ -112,7 +134,7 @@ def smtp_factory(args):
                                                       password)
         options["auth_required"] = True
         options["auth_require_tls"] = context is not None
-    sink = Sink(args.dir)
+    sink = Sink(args.dir, args.reject_rcpt)
     return lambda: SMTP(sink, **options)
 
 
@@ -147,8 +169,35 @@ async def serve(args):
         await server.serve_forever()
 
 
+def never_accept(args):
+    """Fill a backlog of 0 with our own connections, then never accept.
+
+    Linux drops the SYN of a further client while the accept queue is
+    full, so the client's connect() waits until its own timeout.
+    """
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.bind((args.host, args.port))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        s = socket.socket(family, socket.SOCK_STREAM)
+        s.setblocking(False)
+        try:
+            s.connect((args.host, port))
+        except BlockingIOError:
+            pass
+        fillers.append(s)
+    announce(args, port)
+    signal.pause()
+
+
 def main():
     args = parse_args()
+    if args.no_accept:
+        never_accept(args)
+        return 0
     try:
         asyncio.run(serve(args))
     except KeyboardInterrupt:
