@@ -331,8 +331,8 @@ ns_smtp_tls_context(const struct ns_mail_conf *conf, char *err,
 	}
 	/*
 	 * NOTE: with TLS 1.3, libESMTP 1.1 sometimes misses the EHLO reply
-	 * that follows the handshake and quits after mailTimeout; it did so
-	 * in most runs under valgrind against aiosmtpd, and never with TLS
+	 * that follows the handshake and quits after mailTimeout.  It did so
+	 * in most runs under valgrind against aiosmtpd and never with TLS
 	 * 1.2, so 1.2 is the only version offered.
 	 */
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
