@@ -72,10 +72,11 @@ size_t	 ns_mail_compose(const struct ns_mail_conf *conf,
 	    const struct ns_alert *a, time_t now, char *buf, size_t len);
 
 /*
- * Send one composed message in one SMTP session, blocking for at most
- * about 6 times conf->timeout (connection, greeting, STARTTLS, AUTH,
- * envelope, data).  Safe to call from any thread, one call at a time per
- * thread; SIGPIPE must be ignored, as netsentryd does at start-up.
+ * Send one composed message in one SMTP session.  The connection and
+ * each wait for a reply take at most conf->timeout, and a session waits
+ * about a dozen times plus once per recipient.  Safe to call from any
+ * thread, one call at a time per thread.  SIGPIPE must be ignored, as
+ * netsentryd does at start-up, and SIGRTMIN + 1 is left to this module.
  *
  * Returns 0 when the server accepted the message after DATA, which it
  * does only once it accepted at least one recipient.  A recipient that
