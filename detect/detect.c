@@ -561,6 +561,16 @@ ns_alert_removed(struct ns_dmap *m, struct ns_dnode *n)
 	ns_event_close(&a->ev);
 }
 
+/*
+ * Map lookups with the key length known at the call, so that the hash is
+ * inlined for that length.
+ */
+#define NS_DMAP_FIND(m, key, len)					\
+	ns_dmap_find_hash((m), (key), ns_dmap_hash((key), (len)))
+#define NS_DMAP_GET(m, key, len, now, created)				\
+	ns_dmap_get_hash((m), (key), ns_dmap_hash((key), (len)), (now),	\
+	    (created))
+
 #define NS_DMAP_INIT(det, map, type, max)				\
 	ns_dmap_init(&(det)->map, offsetof(type, key),			\
 	    sizeof(((type *)0)->key), sizeof(type), (max))
@@ -778,7 +788,7 @@ ns_alert_hit(struct ns_detect *det, int type, const uint8_t *attacker,
 	key[NS_AKEY_LEN - 2] = (uint8_t)(port >> 8);
 	key[NS_AKEY_LEN - 1] = (uint8_t)port;
 
-	a = ns_dmap_get(&det->alerts, key, det->now, &created);
+	a = NS_DMAP_GET(&det->alerts, key, NS_AKEY_LEN, det->now, &created);
 	if (a == NULL)
 		return;
 	if (!created) {
@@ -1130,7 +1140,7 @@ ns_victim_distributed(struct ns_detect *det, const struct ns_victim *v)
 	    ns_hll_count(v->hll_port) < NS_DIST_PORTS)
 		return 0;
 	for (i = 0; i < v->nsrc; i++) {
-		s = ns_dmap_find(&det->scanners, v->src[i].key);
+		s = NS_DMAP_FIND(&det->scanners, v->src[i].key, NS_IPKEY_LEN);
 		if (s != NULL && s->ev != NULL)
 			continue;
 		sources++;
@@ -1147,7 +1157,8 @@ ns_victim_failed(struct ns_detect *det, const uint8_t *ckey, int kind)
 	struct ns_victim	*v;
 	int			 created, note = 0;
 
-	v = ns_dmap_get(&det->victims, target, det->now, &created);
+	v = NS_DMAP_GET(&det->victims, target, NS_IPKEY_LEN, det->now,
+	    &created);
 	if (v == NULL)
 		return;
 	v->failed++;
@@ -1203,7 +1214,7 @@ ns_scan_outcome(struct ns_detect *det, const uint8_t *ckey, int outcome,
 	struct ns_ip_host	*h;
 	double			 step;
 
-	s = ns_dmap_find(&det->scanners, scanner);
+	s = NS_DMAP_FIND(&det->scanners, scanner, NS_IPKEY_LEN);
 	if (s == NULL || outcome == NS_OUT_NONE)
 		return;
 	ns_scan_tally(s, outcome);
@@ -1249,7 +1260,8 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
 	struct ns_ip_host	*h;
 	int			 created, sweep;
 
-	s = ns_dmap_get(&det->scanners, scanner, det->now, &created);
+	s = NS_DMAP_GET(&det->scanners, scanner, NS_IPKEY_LEN, det->now,
+	    &created);
 	if (s == NULL)
 		return;
 	sweep = kind == NS_PK_ARP || kind == NS_PK_ICMP_ECHO;
@@ -1300,7 +1312,7 @@ ns_contact_open(struct ns_detect *det, const uint8_t *scanner,
 	if (!ns_enabled(NS_EV_PORT_SCAN))
 		return NULL;
 	ns_contact_key(key, scanner, target, port, proto);
-	c = ns_dmap_get(&det->contacts, key, det->now, &created);
+	c = NS_DMAP_GET(&det->contacts, key, NS_CKEY_LEN, det->now, &created);
 	if (c == NULL || !created)
 		return c;
 	c->state = NS_CT_PENDING;
@@ -1318,7 +1330,7 @@ ns_contact_find(struct ns_detect *det, const uint8_t *scanner,
 	uint8_t	 key[NS_CKEY_LEN];
 
 	ns_contact_key(key, scanner, target, port, proto);
-	return ns_dmap_find(&det->contacts, key);
+	return NS_DMAP_FIND(&det->contacts, key, NS_CKEY_LEN);
 }
 
 /* An answer to a pending contact, or its timeout. */
@@ -1576,7 +1588,7 @@ ns_flood_find(struct ns_detect *det, const uint8_t *addr, uint16_t port,
 	uint8_t	 key[NS_FKEY_LEN];
 
 	ns_flood_key(key, addr, port, plen);
-	return ns_dmap_find(&det->floods, key);
+	return NS_DMAP_FIND(&det->floods, key, NS_FKEY_LEN);
 }
 
 /*
@@ -1592,7 +1604,7 @@ ns_flood_meter(struct ns_detect *det, const uint8_t *addr, uint16_t port,
 	int			 created;
 
 	ns_flood_key(key, addr, port, plen);
-	f = ns_dmap_get(&det->floods, key, det->now, &created);
+	f = NS_DMAP_GET(&det->floods, key, NS_FKEY_LEN, det->now, &created);
 	if (f == NULL)
 		return NULL;
 	ns_flood_tick(det, f, det->now_us, 0);
@@ -1841,7 +1853,7 @@ ns_check_fragment(struct ns_detect *det, const uint8_t *src,
 	memcpy(key + NS_IPKEY_LEN, dst, NS_IPKEY_LEN);
 	memcpy(key + 2 * NS_IPKEY_LEN, &p->frag_id, 4);
 	key[NS_FRKEY_LEN - 1] = p->proto;
-	fr = ns_dmap_get(&det->frags, key, det->now, &created);
+	fr = NS_DMAP_GET(&det->frags, key, NS_FRKEY_LEN, det->now, &created);
 	if (fr == NULL)
 		return;
 	for (i = 0; i < fr->n; i++) {
@@ -1888,9 +1900,9 @@ ns_detect_arp(struct ns_detect *det, const struct ns_probe *p)
 		ns_contact_resolve(det, ns_contact_find(det, tpa, spa, 0,
 		    NS_PROTO_ARP), NS_OUT_SUCCESS, NS_CT_DONE);
 
-	b = ns_dmap_find(&det->arp, p->u.arp.spa);
+	b = NS_DMAP_FIND(&det->arp, p->u.arp.spa, 4);
 	seen = b != NULL ? b->head.touched : 0;
-	b = ns_dmap_get(&det->arp, p->u.arp.spa, det->now, &created);
+	b = NS_DMAP_GET(&det->arp, p->u.arp.spa, 4, det->now, &created);
 	if (b == NULL)
 		return;
 	if (!created && memcmp(b->mac, p->u.arp.sha, NS_MAC_LEN) != 0 &&
@@ -1981,7 +1993,8 @@ ns_tcp_rst(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	c = ns_contact_find(det, src, dst, p->dport, NS_PROTO_TCP);
 	if (c != NULL && c->state == NS_CT_ANSWERED) {
 		c->state = NS_CT_DONE;
-		if ((s = ns_dmap_find(&det->scanners, src)) != NULL)
+		s = NS_DMAP_FIND(&det->scanners, src, NS_IPKEY_LEN);
+		if (s != NULL)
 			s->half_open++;
 	}
 }
@@ -1998,7 +2011,7 @@ ns_tcp_ack(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 		c = ns_contact_find(det, src, dst, p->dport, NS_PROTO_TCP);
 		if (c != NULL && c->state == NS_CT_ANSWERED) {
 			c->state = NS_CT_DONE;
-			s = ns_dmap_find(&det->scanners, src);
+			s = NS_DMAP_FIND(&det->scanners, src, NS_IPKEY_LEN);
 			if (s != NULL)
 				s->completed++;
 		}
