@@ -59,13 +59,29 @@ struct ns_detect_conf ns_detect_conf;
 
 /* Sketches. */
 
+/*
+ * A HyperLogLog distinct counter.  An estimate needs the sum of 2^-r over
+ * the registers, which the counter keeps as it goes so that no estimate
+ * reads every register.  Each term is a multiple of 2^-26 and the sum is
+ * at most NS_HLL, so an integer in units of 2^-26 holds it exactly and
+ * gives the same double as adding the terms one by one.  Both fields
+ * count up from 0, so a zeroed counter is an empty one.
+ */
+#define NS_HLL_RANK_MAX	26
+
+struct ns_hll {
+	uint8_t		 reg[NS_HLL];
+	uint64_t	 taken;		/* sum of 2^26 - 2^(26 - r) */
+	uint8_t		 used;		/* registers that are not 0 */
+};
+
 static int
 ns_hll_rank(uint32_t h)
 {
 	uint32_t	 w = h >> 7;
 	int		 r = 1;
 
-	while ((w & 1) == 0 && r < 26) {
+	while ((w & 1) == 0 && r < NS_HLL_RANK_MAX) {
 		w >>= 1;
 		r++;
 	}
@@ -74,44 +90,37 @@ ns_hll_rank(uint32_t h)
 
 /* Add an item whose hash is h. */
 static void
-ns_hll_add_hash(uint8_t *reg, uint32_t h)
+ns_hll_add_hash(struct ns_hll *c, uint32_t h)
 {
+	uint8_t		*reg = &c->reg[h & (NS_HLL - 1)];
 	uint8_t		 r = (uint8_t)ns_hll_rank(h);
 
-	if (reg[h & (NS_HLL - 1)] < r)
-		reg[h & (NS_HLL - 1)] = r;
+	if (*reg >= r)
+		return;
+	if (*reg == 0)
+		c->used++;
+	c->taken += (1ULL << (NS_HLL_RANK_MAX - *reg)) -
+	    (1ULL << (NS_HLL_RANK_MAX - r));
+	*reg = r;
 }
 
 static void
-ns_hll_add(uint8_t *reg, const void *key, size_t len)
+ns_hll_add(struct ns_hll *c, const void *key, size_t len)
 {
-	ns_hll_add_hash(reg, ns_dmap_hash(key, len));
-}
-
-/* 2^-r for every register value, so an estimate needs no ldexp(). */
-static double	ns_hll_pow[32];
-
-static void
-ns_hll_init(void)
-{
-	int	 r;
-
-	for (r = 0; r < 32; r++)
-		ns_hll_pow[r] = ldexp(1.0, -r);
+	ns_hll_add_hash(c, ns_dmap_hash(key, len));
 }
 
 /* HyperLogLog estimate, with linear counting while registers are empty. */
 static uint32_t
-ns_hll_count(const uint8_t *reg)
+ns_hll_count(const struct ns_hll *c)
 {
-	double		 sum = 0, est;
-	int		 i, zeros = 0;
+	uint64_t	 units;
+	double		 sum, est;
+	int		 zeros = NS_HLL - c->used;
 
-	for (i = 0; i < NS_HLL; i++) {
-		sum += ns_hll_pow[reg[i] & 31];
-		if (reg[i] == 0)
-			zeros++;
-	}
+	/* Both conversions are exact: units < 2^53, and a power of two. */
+	units = ((uint64_t)NS_HLL << NS_HLL_RANK_MAX) - c->taken;
+	sum = (double)units * 0x1p-26;
 	est = 0.709 * NS_HLL * NS_HLL / sum;
 	if (est <= 2.5 * NS_HLL && zeros > 0)
 		est = NS_HLL * log((double)NS_HLL / zeros);
@@ -378,8 +387,8 @@ struct ns_scanner {
 	uint32_t		 probes[NS_PK_KINDS];
 	uint32_t		 half_open;	/* scanner reset the answer */
 	uint32_t		 completed;	/* scanner completed it */
-	uint8_t			 hll_dst[NS_HLL];
-	uint8_t			 hll_port[NS_HLL];
+	struct ns_hll		 hll_dst;
+	struct ns_hll		 hll_port;
 	/*
 	 * The lowest and highest target of TCP and UDP probes (index 0) and
 	 * of echo and ARP requests (index 1): a port scan that starts with
@@ -409,8 +418,8 @@ struct ns_victim {
 	uint8_t			 key[NS_IPKEY_LEN];
 	uint32_t		 failed;
 	uint32_t		 reported;	/* failures last notified */
-	uint8_t			 hll_src[NS_HLL];
-	uint8_t			 hll_port[NS_HLL];
+	struct ns_hll		 hll_src;
+	struct ns_hll		 hll_port;
 	uint8_t			 probe;		/* latest probe kind */
 	unsigned		 nsrc;
 	struct {
@@ -431,7 +440,7 @@ struct ns_flood {
 	uint32_t		 done;		/* handshakes completed */
 	uint64_t		 dsts;		/* targets seen, as bits */
 	uint32_t		 quiet_since;	/* under thresholds since */
-	uint8_t			 hll_src[NS_HLL];
+	struct ns_hll		 hll_src;
 	struct ns_top		 top[NS_TOP];
 	uint64_t		 event_syns;
 	uint32_t		 peak;
@@ -582,7 +591,6 @@ ns_detect_new(unsigned source, int loopback)
 	struct ns_detect	*det;
 	int			 rc = 0, t;
 
-	ns_hll_init();
 	det = calloc(1, sizeof(*det));
 	if (det == NULL)
 		return NULL;
@@ -934,8 +942,8 @@ ns_scan_fill(struct ns_scanner *s)
 	 * another target, so those shapes are counted exactly.
 	 */
 	ev->packets = s->contacts;
-	ev->ports = s->port_contacts > 0 ? ns_hll_count(s->hll_port) : 0;
-	ev->targets = ns_hll_count(s->hll_dst);
+	ev->ports = s->port_contacts > 0 ? ns_hll_count(&s->hll_port) : 0;
+	ev->targets = ns_hll_count(&s->hll_dst);
 	if (memcmp(min, max, NS_IPKEY_LEN) == 0) {
 		ev->targets = 1;
 		if (!sweep)
@@ -1086,8 +1094,8 @@ ns_victim_fill(struct ns_victim *v)
 	char		 to[INET6_ADDRSTRLEN];
 
 	ev->packets = v->failed;
-	ev->sources = ns_hll_count(v->hll_src);
-	ev->ports = ns_hll_count(v->hll_port);
+	ev->sources = ns_hll_count(&v->hll_src);
+	ev->ports = ns_hll_count(&v->hll_port);
 	ev->probe = v->probe;
 	ns_addr_text(v->key, to, sizeof(to));
 	ns_describe(ev, "%s distributed scan of %s: %u failed first "
@@ -1137,7 +1145,7 @@ ns_victim_distributed(struct ns_detect *det, const struct ns_victim *v)
 	uint32_t		 failed = 0;
 
 	if (v->failed < NS_DIST_FAILED ||
-	    ns_hll_count(v->hll_port) < NS_DIST_PORTS)
+	    ns_hll_count(&v->hll_port) < NS_DIST_PORTS)
 		return 0;
 	for (i = 0; i < v->nsrc; i++) {
 		s = NS_DMAP_FIND(&det->scanners, v->src[i].key, NS_IPKEY_LEN);
@@ -1164,8 +1172,8 @@ ns_victim_failed(struct ns_detect *det, const uint8_t *ckey, int kind)
 	v->failed++;
 	v->probe = (uint8_t)kind;
 	ns_victim_count(v, ckey);
-	ns_hll_add(v->hll_src, ckey, NS_IPKEY_LEN);
-	ns_hll_add(v->hll_port, port, 2);
+	ns_hll_add(&v->hll_src, ckey, NS_IPKEY_LEN);
+	ns_hll_add(&v->hll_port, port, 2);
 	if (v->ev == NULL) {
 		if (ns_victim_distributed(det, v))
 			ns_victim_engage(det, v);
@@ -1283,14 +1291,14 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
 	s->probes[kind]++;
 	s->last = det->now;
 	s->last_tenths = det->now_tenths;
-	ns_hll_add(s->hll_dst, target, NS_IPKEY_LEN);
-	ns_hll_add(s->hll_port, &port, sizeof(port));
+	ns_hll_add(&s->hll_dst, target, NS_IPKEY_LEN);
+	ns_hll_add(&s->hll_port, &port, sizeof(port));
 
 	/* Estimates cost a pass over the registers: refresh them seldom. */
 	if ((s->contacts & (s->contacts - 1)) == 0 || s->contacts % 64 == 0) {
 		if ((h = ns_host_row(det, scanner)) != NULL) {
-			h->ports_contacted = ns_hll_count(s->hll_port);
-			h->peers_contacted = ns_hll_count(s->hll_dst);
+			h->ports_contacted = ns_hll_count(&s->hll_port);
+			h->peers_contacted = ns_hll_count(&s->hll_dst);
 		}
 	}
 	if (s->ev != NULL)
@@ -1430,7 +1438,7 @@ ns_flood_fill(struct ns_flood *f)
 	qsort(top, NS_TOP, sizeof(top[0]), ns_top_cmp);
 	ev->packets = f->event_syns;
 	ev->peak_rate = f->peak;
-	ev->sources = ns_hll_count(f->hll_src);
+	ev->sources = ns_hll_count(&f->hll_src);
 	if (ev->sources == 0)
 		ev->sources = 1;
 
@@ -1472,7 +1480,7 @@ ns_flood_engage(struct ns_detect *det, struct ns_flood *f)
 static void
 ns_flood_forget(struct ns_flood *f)
 {
-	memset(f->hll_src, 0, sizeof(f->hll_src));
+	memset(&f->hll_src, 0, sizeof(f->hll_src));
 	memset(f->top, 0, sizeof(f->top));
 	f->event_syns = 0;
 	f->peak = 0;
@@ -1624,7 +1632,7 @@ ns_flood_count(struct ns_flood *f, const uint8_t *src, uint32_t hs,
 {
 	f->syns++;
 	f->event_syns++;
-	ns_hll_add_hash(f->hll_src, hs);
+	ns_hll_add_hash(&f->hll_src, hs);
 	ns_top_add(f->top, src);
 	f->dsts |= 1ULL << (hd & 63);
 }
