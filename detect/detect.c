@@ -724,6 +724,49 @@ ns_describe(struct ns_event *ev, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A description built by appending, cut at the buffer's size as
+ * snprintf() cuts it.  An active scan's description is rewritten about
+ * twice per second of packet time, and vsnprintf() took more time than
+ * the rest of that refresh.
+ */
+struct ns_text {
+	char		*buf;
+	size_t		 size;		/* at least 1 */
+	size_t		 len;
+};
+
+static void
+ns_text_init(struct ns_text *t, char *buf, size_t size)
+{
+	t->buf = buf;
+	t->size = size;
+	t->len = 0;
+	buf[0] = '\0';
+}
+
+static void
+ns_text_add(struct ns_text *t, const char *s)
+{
+	while (*s != '\0' && t->len + 1 < t->size)
+		t->buf[t->len++] = *s++;
+	t->buf[t->len] = '\0';
+}
+
+static void
+ns_text_add_uint(struct ns_text *t, uint32_t v)
+{
+	char	 digits[11];
+	size_t	 n = sizeof(digits) - 1;
+
+	digits[n] = '\0';
+	do {
+		digits[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	ns_text_add(t, digits + n);
+}
+
 /* Start ev at the current packet time and count it on both hosts. */
 static void
 ns_event_begin(struct ns_detect *det, struct ns_event *ev)
@@ -924,6 +967,7 @@ static void
 ns_scan_fill(struct ns_scanner *s)
 {
 	struct ns_event	*ev = s->ev;
+	struct ns_text	 t;
 	char		 to[INET6_ADDRSTRLEN + 8];
 	const uint8_t	*min, *max;
 	int		 sweep;
@@ -966,10 +1010,21 @@ ns_scan_fill(struct ns_scanner *s)
 		ev->shape = NS_SHAPE_BLOCK;
 
 	ns_addr_format(&ev->target, to, sizeof(to));
-	ns_describe(ev, "%s %s scan of %s: %u "
-	    "first contacts, %u failed, %u ports, %u targets",
-	    ns_probe_kind_name(ev->probe), ns_scan_shape_name(ev->shape), to,
-	    s->contacts, s->failed, ev->ports, ev->targets);
+	ns_text_init(&t, ev->descr, sizeof(ev->descr));
+	ns_text_add(&t, ns_probe_kind_name(ev->probe));
+	ns_text_add(&t, " ");
+	ns_text_add(&t, ns_scan_shape_name(ev->shape));
+	ns_text_add(&t, " scan of ");
+	ns_text_add(&t, to);
+	ns_text_add(&t, ": ");
+	ns_text_add_uint(&t, s->contacts);
+	ns_text_add(&t, " first contacts, ");
+	ns_text_add_uint(&t, s->failed);
+	ns_text_add(&t, " failed, ");
+	ns_text_add_uint(&t, ev->ports);
+	ns_text_add(&t, " ports, ");
+	ns_text_add_uint(&t, ev->targets);
+	ns_text_add(&t, " targets");
 }
 
 static void
