@@ -176,8 +176,9 @@ ns_dmap_remove(struct ns_dmap *m, void *node)
 	free(n);
 }
 
+/* The slow part of ns_dmap_expire(), once the oldest node is due. */
 void
-ns_dmap_expire(struct ns_dmap *m, uint32_t now, uint32_t idle)
+ns_dmap_expire_due(struct ns_dmap *m, uint32_t now, uint32_t idle)
 {
 	struct ns_dnode	*n;
 

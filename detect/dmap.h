@@ -47,8 +47,21 @@ void	*ns_dmap_get(struct ns_dmap *, const void *key, uint32_t now,
 	    int *created);
 void	 ns_dmap_touch(struct ns_dmap *, void *node, uint32_t now);
 void	 ns_dmap_remove(struct ns_dmap *, void *node);
-/* Remove the nodes untouched for more than idle seconds at now. */
-void	 ns_dmap_expire(struct ns_dmap *, uint32_t now, uint32_t idle);
+void	 ns_dmap_expire_due(struct ns_dmap *, uint32_t now, uint32_t idle);
+
+/*
+ * Remove the nodes untouched for more than idle seconds at now.  The
+ * detectors call it for every map once per second of packet time, and
+ * mostly nothing is due, so the test of the oldest node is inline.
+ */
+static inline void
+ns_dmap_expire(struct ns_dmap *m, uint32_t now, uint32_t idle)
+{
+	const struct ns_dnode	*n = TAILQ_FIRST(&m->lru);
+
+	if (n != NULL && now > n->touched && now - n->touched > idle)
+		ns_dmap_expire_due(m, now, idle);
+}
 
 #define NS_DMAP_FIRST(m)	((void *)TAILQ_FIRST(&(m)->lru))
 #define NS_DMAP_NEXT(n)		((void *)TAILQ_NEXT(&(n)->head, age))
