@@ -25,6 +25,7 @@
 
 #include <arpa/inet.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,7 +328,7 @@ ns_probe_fill(const struct ns_decoded *d, struct ns_probe *p)
 		p->flags |= NS_PR_FRAG;
 		if (d->frag_more)
 			p->flags |= NS_PR_FRAG_MORE;
-		p->frag_offset = d->frag_offset;
+		p->frag_offset = (uint16_t)d->frag_offset;
 		p->frag_len = d->frag_len;
 		p->frag_id = d->frag_id;
 	}
@@ -497,6 +498,7 @@ struct ns_detect {
 	unsigned		 source;
 	int			 loopback;
 	int			 enabled;	/* any detector is on */
+	atomic_int		 hashing;	/* the reader fills hash[] */
 	uint32_t		 now;		/* latest packet time */
 	uint8_t			 now_tenths;
 	uint64_t		 now_us;
@@ -598,6 +600,7 @@ ns_detect_new(unsigned source, int loopback)
 	det->loopback = loopback;
 	for (t = 1; t < NS_EV_TYPES; t++)
 		det->enabled |= c->enabled[t];
+	atomic_init(&det->hashing, det->enabled);
 	TAILQ_INIT(&det->pending);
 	TAILQ_INIT(&det->busy);
 	TAILQ_INIT(&det->dirty);
@@ -642,10 +645,18 @@ ns_detect_refresh(struct ns_detect *det)
 	det->enabled = 0;
 	for (t = 1; t < NS_EV_TYPES; t++)
 		det->enabled |= c->enabled[t];
+	atomic_store_explicit(&det->hashing, det->enabled,
+	    memory_order_relaxed);
 	det->contacts.max = c->max_contacts;
 	det->scanners.max = c->max_scanners;
 	det->victims.max = det->floods.max = c->max_flood_targets;
 	det->alerts.max = c->max_alerts;
+}
+
+int
+ns_detect_hashing(const struct ns_detect *det)
+{
+	return atomic_load_explicit(&det->hashing, memory_order_relaxed);
 }
 
 void
@@ -1360,13 +1371,25 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
 		ns_scan_progress(det, s);
 }
 
+static uint32_t
+ns_contact_hash(const uint8_t *scanner, const uint8_t *target,
+    uint16_t port, uint8_t proto)
+{
+	uint8_t	 key[NS_CKEY_LEN];
+
+	ns_contact_key(key, scanner, target, port, proto);
+	return ns_dmap_hash(key, NS_CKEY_LEN);
+}
+
 /*
  * A probe from scanner to target: open a first contact unless one is
- * known.  Returns the contact, new or old.
+ * known.  h is the hash of the contact key.  Returns the contact, new or
+ * old.
  */
 static struct ns_contact *
 ns_contact_open(struct ns_detect *det, const uint8_t *scanner,
-    const uint8_t *target, uint16_t port, uint8_t proto, int kind)
+    const uint8_t *target, uint16_t port, uint8_t proto, int kind,
+    uint32_t h)
 {
 	uint8_t			 key[NS_CKEY_LEN];
 	struct ns_contact	*c;
@@ -1375,7 +1398,7 @@ ns_contact_open(struct ns_detect *det, const uint8_t *scanner,
 	if (!ns_enabled(NS_EV_PORT_SCAN))
 		return NULL;
 	ns_contact_key(key, scanner, target, port, proto);
-	c = NS_DMAP_GET(&det->contacts, key, NS_CKEY_LEN, det->now, &created);
+	c = ns_dmap_get_hash(&det->contacts, key, h, det->now, &created);
 	if (c == NULL || !created)
 		return c;
 	c->state = NS_CT_PENDING;
@@ -1386,14 +1409,15 @@ ns_contact_open(struct ns_detect *det, const uint8_t *scanner,
 	return c;
 }
 
+/* The contact of scanner to target, whose key hashes to h, or NULL. */
 static struct ns_contact *
 ns_contact_find(struct ns_detect *det, const uint8_t *scanner,
-    const uint8_t *target, uint16_t port, uint8_t proto)
+    const uint8_t *target, uint16_t port, uint8_t proto, uint32_t h)
 {
 	uint8_t	 key[NS_CKEY_LEN];
 
 	ns_contact_key(key, scanner, target, port, proto);
-	return NS_DMAP_FIND(&det->contacts, key, NS_CKEY_LEN);
+	return ns_dmap_find_hash(&det->contacts, key, h);
 }
 
 /* An answer to a pending contact, or its timeout. */
@@ -1958,10 +1982,12 @@ ns_detect_arp(struct ns_detect *det, const struct ns_probe *p)
 		return;
 
 	if (p->u.arp.op == 1 && memcmp(spa, tpa, NS_IPKEY_LEN) != 0)
-		ns_contact_open(det, spa, tpa, 0, NS_PROTO_ARP, NS_PK_ARP);
+		ns_contact_open(det, spa, tpa, 0, NS_PROTO_ARP, NS_PK_ARP,
+		    ns_contact_hash(spa, tpa, 0, NS_PROTO_ARP));
 	else if (p->u.arp.op == 2)
 		ns_contact_resolve(det, ns_contact_find(det, tpa, spa, 0,
-		    NS_PROTO_ARP), NS_OUT_SUCCESS, NS_CT_DONE);
+		    NS_PROTO_ARP, ns_contact_hash(tpa, spa, 0, NS_PROTO_ARP)),
+		    NS_OUT_SUCCESS, NS_CT_DONE);
 
 	b = NS_DMAP_FIND(&det->arp, p->u.arp.spa, 4);
 	seen = b != NULL ? b->head.touched : 0;
@@ -2021,6 +2047,46 @@ ns_flow_known(struct ns_detect *det, uint32_t h)
 	return det->flows[h & (NS_FLOW_SLOTS - 1)] == ((h >> 16) | 1);
 }
 
+/* Which probes the detectors hash: see ns_detect_frame(). */
+static int
+ns_probe_hashed_kind(const struct ns_conv_key *ck, const struct ns_probe *p)
+{
+	uint8_t	 f = p->tcp_flags & 0x3f;
+
+	if ((p->flags & NS_PR_ARP) || !ck->key[1])
+		return 0;
+	if (p->proto == NS_PROTO_TCP && (p->flags & NS_PR_PORTS))
+		return !(p->flags & NS_PR_DATA) || (f & ~NS_TH_PSH) != NS_TH_ACK;
+	if (p->proto == NS_PROTO_UDP && (p->flags & NS_PR_PORTS))
+		return 1;
+	return (p->flags & NS_PR_ICMP) != 0;
+}
+
+void
+ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p)
+{
+	const uint8_t	*src = ck->key + NS_CONV_IPKEYS;
+	const uint8_t	*dst = src + NS_IPKEY_LEN;
+	uint16_t	 sport = 0, dport = 0;
+
+	if (!ns_probe_hashed_kind(ck, p))
+		return;
+
+	/* ICMP contacts have port 0. */
+	if ((p->proto == NS_PROTO_TCP || p->proto == NS_PROTO_UDP) &&
+	    (p->flags & NS_PR_PORTS)) {
+		sport = p->sport;
+		dport = p->dport;
+	}
+	p->hash[NS_PH_FLOW] = ns_tuple_hash(src, dst, sport, dport, p->proto);
+	p->hash[NS_PH_FLOW_REV] = ns_tuple_hash(dst, src, dport, sport,
+	    p->proto);
+	p->hash[NS_PH_CONTACT] = ns_contact_hash(src, dst, dport, p->proto);
+	p->hash[NS_PH_CONTACT_REV] = ns_contact_hash(dst, src, sport,
+	    p->proto);
+	p->flags |= NS_PR_HASHED;
+}
+
 static void
 ns_tcp_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
     const struct ns_probe *p)
@@ -2035,7 +2101,7 @@ ns_tcp_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	if (ns_flood_syn(det, src, dst, p->dport))
 		return;
 	ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP,
-	    NS_PK_TCP_SYN);
+	    NS_PK_TCP_SYN, p->hash[NS_PH_CONTACT]);
 }
 
 static void
@@ -2046,14 +2112,16 @@ ns_tcp_rst(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	struct ns_scanner	*s;
 
 	/* The target refuses: the probe failed. */
-	c = ns_contact_find(det, dst, src, p->sport, NS_PROTO_TCP);
+	c = ns_contact_find(det, dst, src, p->sport, NS_PROTO_TCP,
+	    p->hash[NS_PH_CONTACT_REV]);
 	if (c != NULL && c->state == NS_CT_PENDING) {
 		ns_contact_resolve(det, c, NS_OUT_FAILURE, NS_CT_DONE);
 		return;
 	}
 
 	/* The scanner resets an answered SYN: a half-open scan. */
-	c = ns_contact_find(det, src, dst, p->dport, NS_PROTO_TCP);
+	c = ns_contact_find(det, src, dst, p->dport, NS_PROTO_TCP,
+	    p->hash[NS_PH_CONTACT]);
 	if (c != NULL && c->state == NS_CT_ANSWERED) {
 		c->state = NS_CT_DONE;
 		s = NS_DMAP_FIND(&det->scanners, src, NS_IPKEY_LEN);
@@ -2071,7 +2139,8 @@ ns_tcp_ack(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	struct ns_scanner	*s;
 
 	if ((f & ~NS_TH_PSH) == NS_TH_ACK && ns_handshake_ack(det, h, dst, p)) {
-		c = ns_contact_find(det, src, dst, p->dport, NS_PROTO_TCP);
+		c = ns_contact_find(det, src, dst, p->dport, NS_PROTO_TCP,
+		    p->hash[NS_PH_CONTACT]);
 		if (c != NULL && c->state == NS_CT_ANSWERED) {
 			c->state = NS_CT_DONE;
 			s = NS_DMAP_FIND(&det->scanners, src, NS_IPKEY_LEN);
@@ -2083,10 +2152,9 @@ ns_tcp_ack(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 
 	/* An ACK that belongs to no flow seen: an ACK scan probe. */
 	if (f == NS_TH_ACK && !seen && !ns_key_group(dst) &&
-	    !ns_flow_known(det, ns_tuple_hash(dst, src, p->dport, p->sport,
-	    NS_PROTO_TCP)))
+	    !ns_flow_known(det, p->hash[NS_PH_FLOW_REV]))
 		ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP,
-		    NS_PK_TCP_ACK);
+		    NS_PK_TCP_ACK, p->hash[NS_PH_CONTACT]);
 }
 
 static void
@@ -2109,7 +2177,7 @@ ns_detect_tcp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	if ((p->flags & NS_PR_DATA) &&
 	    (f & ~NS_TH_PSH) == NS_TH_ACK)
 		return;
-	h = ns_tuple_hash(src, dst, p->sport, p->dport, NS_PROTO_TCP);
+	h = p->hash[NS_PH_FLOW];
 	seen = ns_flow_mark(det, h);
 
 	if ((f & (NS_TH_SYN | NS_TH_ACK | NS_TH_RST | NS_TH_FIN)) ==
@@ -2117,10 +2185,10 @@ ns_detect_tcp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 		ns_tcp_syn(det, src, dst, p);
 	else if ((f & (NS_TH_SYN | NS_TH_ACK | NS_TH_RST)) ==
 	    (NS_TH_SYN | NS_TH_ACK)) {
-		ns_handshake_offer(det, ns_tuple_hash(dst, src, p->dport,
-		    p->sport, NS_PROTO_TCP), p->tcp_seq);
+		ns_handshake_offer(det, p->hash[NS_PH_FLOW_REV], p->tcp_seq);
 		ns_contact_resolve(det, ns_contact_find(det, dst, src,
-		    p->sport, NS_PROTO_TCP), NS_OUT_SUCCESS, NS_CT_ANSWERED);
+		    p->sport, NS_PROTO_TCP, p->hash[NS_PH_CONTACT_REV]),
+		    NS_OUT_SUCCESS, NS_CT_ANSWERED);
 	} else if (f & NS_TH_RST)
 		ns_tcp_rst(det, src, dst, p);
 	else if (f & NS_TH_ACK)
@@ -2133,7 +2201,8 @@ ns_detect_tcp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 			kind = NS_PK_TCP_XMAS;
 		else
 			kind = NS_PK_TCP_FIN;
-		ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP, kind);
+		ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP, kind,
+		    p->hash[NS_PH_CONTACT]);
 	}
 }
 
@@ -2145,12 +2214,12 @@ ns_detect_udp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 
 	if (ns_key_group(dst) || ns_key_unspecified(src))
 		return;
-	if (ns_flow_mark(det, ns_tuple_hash(src, dst, p->sport, p->dport,
-	    NS_PROTO_UDP)))
+	if (ns_flow_mark(det, p->hash[NS_PH_FLOW]))
 		return;
 
 	/* The first packet back from a probed port answers the probe. */
-	c = ns_contact_find(det, dst, src, p->sport, NS_PROTO_UDP);
+	c = ns_contact_find(det, dst, src, p->sport, NS_PROTO_UDP,
+	    p->hash[NS_PH_CONTACT_REV]);
 	if (c != NULL) {
 		ns_contact_resolve(det, c, NS_OUT_SUCCESS, NS_CT_DONE);
 		return;
@@ -2163,13 +2232,13 @@ ns_detect_udp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	 */
 	if (p->sport < 1024 && p->dport >= 1024)
 		return;
-	if (ns_flow_known(det, ns_tuple_hash(dst, src, p->dport, p->sport,
-	    NS_PROTO_UDP)))
+	if (ns_flow_known(det, p->hash[NS_PH_FLOW_REV]))
 		return;
 	if (ns_port_forbidden(ns_detect_conf.forbidden_udp, p->dport))
 		ns_alert_hit(det, NS_EV_FORBIDDEN_PORT, src, dst,
 		    NS_ALERT_UDP | p->dport, "datagram to a forbidden UDP port");
-	ns_contact_open(det, src, dst, p->dport, NS_PROTO_UDP, NS_PK_UDP);
+	ns_contact_open(det, src, dst, p->dport, NS_PROTO_UDP, NS_PK_UDP,
+	    p->hash[NS_PH_CONTACT]);
 }
 
 /*
@@ -2219,16 +2288,18 @@ ns_detect_icmp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 			    "smurf: ICMP echo request to a broadcast address");
 		if (!ns_key_group(dst) && !ns_key_unspecified(src))
 			ns_contact_open(det, src, dst, 0, p->proto,
-			    NS_PK_ICMP_ECHO);
+			    NS_PK_ICMP_ECHO, p->hash[NS_PH_CONTACT]);
 	} else if (p->icmp_type == (v6 ? 129 : 0)) {
 		ns_contact_resolve(det, ns_contact_find(det, dst, src, 0,
-		    p->proto), NS_OUT_SUCCESS, NS_CT_DONE);
+		    p->proto, p->hash[NS_PH_CONTACT_REV]), NS_OUT_SUCCESS,
+		    NS_CT_DONE);
 	} else if (p->flags & NS_PR_INNER) {
 		ns_ipkey_set(target, v6 ? 6 : 4, p->u.inner_dst);
 		port = p->inner_proto == NS_PROTO_TCP ||
 		    p->inner_proto == NS_PROTO_UDP ? p->inner_dport : 0;
 		ns_contact_resolve(det, ns_contact_find(det, dst, target, port,
-		    p->inner_proto), ns_icmp_failure(p), NS_CT_DONE);
+		    p->inner_proto, ns_contact_hash(dst, target, port,
+		    p->inner_proto)), ns_icmp_failure(p), NS_CT_DONE);
 	}
 }
 
@@ -2254,10 +2325,16 @@ ns_detect_frame(struct ns_detect *det, struct ns_store *st,
 {
 	const uint8_t	*src = ck->key + NS_CONV_IPKEYS;
 	const uint8_t	*dst = src + NS_IPKEY_LEN;
+	struct ns_probe	 hashed;
 
 	if (!det->enabled)
 		return;
 	det->st = st;
+	if (!(p->flags & NS_PR_HASHED)) {
+		hashed = *p;
+		ns_probe_hash(ck, &hashed);
+		p = &hashed;
+	}
 	ns_detect_clock(det, sec, usec);
 	if (det->now != det->last_tick)
 		ns_detect_tick(det, st, det->now);
