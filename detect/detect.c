@@ -2056,7 +2056,8 @@ ns_probe_hashed_kind(const struct ns_conv_key *ck, const struct ns_probe *p)
 	if ((p->flags & NS_PR_ARP) || !ck->key[1])
 		return 0;
 	if (p->proto == NS_PROTO_TCP && (p->flags & NS_PR_PORTS))
-		return !(p->flags & NS_PR_DATA) || (f & ~NS_TH_PSH) != NS_TH_ACK;
+		return !(p->flags & NS_PR_DATA) ||
+		    (f & ~NS_TH_PSH) != NS_TH_ACK;
 	if (p->proto == NS_PROTO_UDP && (p->flags & NS_PR_PORTS))
 		return 1;
 	return (p->flags & NS_PR_ICMP) != 0;
