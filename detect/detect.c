@@ -2047,20 +2047,50 @@ ns_flow_known(struct ns_detect *det, uint32_t h)
 	return det->flows[h & (NS_FLOW_SLOTS - 1)] == ((h >> 16) | 1);
 }
 
-/* Which probes the detectors hash: see ns_detect_frame(). */
-static int
-ns_probe_hashed_kind(const struct ns_conv_key *ck, const struct ns_probe *p)
+/*
+ * The hashes that ns_detect_tcp(), ns_detect_udp() and ns_detect_icmp()
+ * read for a probe, as a mask of 1 << enum ns_probe_hash.  The tuple
+ * hash of TCP marks the flow, a SYN opens a contact, a SYN-ACK offers
+ * the reverse flow's handshake and answers the reverse contact, a RST
+ * closes a contact either way, and a bare ACK completes a handshake or
+ * probes.  Bulk data segments are left alone.
+ */
+#define NS_PH(x)	(1u << (x))
+
+static unsigned
+ns_probe_hash_mask(const struct ns_conv_key *ck, const struct ns_probe *p)
 {
 	uint8_t	 f = p->tcp_flags & 0x3f;
+	int	 v6 = (p->flags & NS_PR_IPV6) != 0;
 
 	if ((p->flags & NS_PR_ARP) || !ck->key[1])
 		return 0;
-	if (p->proto == NS_PROTO_TCP && (p->flags & NS_PR_PORTS))
-		return !(p->flags & NS_PR_DATA) ||
-		    (f & ~NS_TH_PSH) != NS_TH_ACK;
 	if (p->proto == NS_PROTO_UDP && (p->flags & NS_PR_PORTS))
-		return 1;
-	return (p->flags & NS_PR_ICMP) != 0;
+		return NS_PH(NS_PH_FLOW) | NS_PH(NS_PH_FLOW_REV) |
+		    NS_PH(NS_PH_CONTACT) | NS_PH(NS_PH_CONTACT_REV);
+	if (p->proto != NS_PROTO_TCP || !(p->flags & NS_PR_PORTS)) {
+		if (!(p->flags & NS_PR_ICMP))
+			return 0;
+		if (p->icmp_type == (v6 ? 128 : 8))
+			return NS_PH(NS_PH_CONTACT);
+		if (p->icmp_type == (v6 ? 129 : 0))
+			return NS_PH(NS_PH_CONTACT_REV);
+		return 0;
+	}
+
+	if ((p->flags & NS_PR_DATA) && (f & ~NS_TH_PSH) == NS_TH_ACK)
+		return 0;
+	if ((f & (NS_TH_SYN | NS_TH_ACK | NS_TH_RST)) ==
+	    (NS_TH_SYN | NS_TH_ACK))
+		return NS_PH(NS_PH_FLOW) | NS_PH(NS_PH_FLOW_REV) |
+		    NS_PH(NS_PH_CONTACT_REV);
+	if (f & NS_TH_RST)
+		return NS_PH(NS_PH_FLOW) | NS_PH(NS_PH_CONTACT) |
+		    NS_PH(NS_PH_CONTACT_REV);
+	if ((f & NS_TH_ACK) && !(f & NS_TH_SYN))
+		return NS_PH(NS_PH_FLOW) | NS_PH(NS_PH_FLOW_REV) |
+		    NS_PH(NS_PH_CONTACT);
+	return NS_PH(NS_PH_FLOW) | NS_PH(NS_PH_CONTACT);
 }
 
 void
@@ -2068,10 +2098,8 @@ ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p)
 {
 	const uint8_t	*src = ck->key + NS_CONV_IPKEYS;
 	const uint8_t	*dst = src + NS_IPKEY_LEN;
+	unsigned	 mask = ns_probe_hash_mask(ck, p);
 	uint16_t	 sport = 0, dport = 0;
-
-	if (!ns_probe_hashed_kind(ck, p))
-		return;
 
 	/* ICMP contacts have port 0. */
 	if ((p->proto == NS_PROTO_TCP || p->proto == NS_PROTO_UDP) &&
@@ -2079,12 +2107,18 @@ ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p)
 		sport = p->sport;
 		dport = p->dport;
 	}
-	p->hash[NS_PH_FLOW] = ns_tuple_hash(src, dst, sport, dport, p->proto);
-	p->hash[NS_PH_FLOW_REV] = ns_tuple_hash(dst, src, dport, sport,
-	    p->proto);
-	p->hash[NS_PH_CONTACT] = ns_contact_hash(src, dst, dport, p->proto);
-	p->hash[NS_PH_CONTACT_REV] = ns_contact_hash(dst, src, sport,
-	    p->proto);
+	if (mask & NS_PH(NS_PH_FLOW))
+		p->hash[NS_PH_FLOW] = ns_tuple_hash(src, dst, sport, dport,
+		    p->proto);
+	if (mask & NS_PH(NS_PH_FLOW_REV))
+		p->hash[NS_PH_FLOW_REV] = ns_tuple_hash(dst, src, dport,
+		    sport, p->proto);
+	if (mask & NS_PH(NS_PH_CONTACT))
+		p->hash[NS_PH_CONTACT] = ns_contact_hash(src, dst, dport,
+		    p->proto);
+	if (mask & NS_PH(NS_PH_CONTACT_REV))
+		p->hash[NS_PH_CONTACT_REV] = ns_contact_hash(dst, src, sport,
+		    p->proto);
 	p->flags |= NS_PR_HASHED;
 }
 
