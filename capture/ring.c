@@ -16,7 +16,7 @@
 int
 ns_ring_init(struct ns_ring *r)
 {
-	/* Aligned, so that no cache line holds parts of two slots. */
+	/* Aligned, so that no cache line contains parts of two slots. */
 	r->slots = aligned_alloc(64, NS_RING_SLOTS * sizeof(*r->slots));
 	if (r->slots == NULL)
 		return -1;

@@ -64,7 +64,7 @@ struct ns_detect_conf ns_detect_conf;
  * A HyperLogLog distinct counter.  An estimate needs the sum of 2^-r over
  * the registers, which the counter keeps as it goes so that no estimate
  * reads every register.  Each term is a multiple of 2^-26 and the sum is
- * at most NS_HLL, so an integer in units of 2^-26 holds it exactly and
+ * at most NS_HLL, so an integer in units of 2^-26 represents it exactly and
  * gives the same double as adding the terms one by one.  Both fields
  * count up from 0, so a zeroed counter is an empty one.
  */
@@ -2051,7 +2051,7 @@ ns_flow_known(struct ns_detect *det, uint32_t h)
  * The hashes that ns_detect_tcp(), ns_detect_udp() and ns_detect_icmp()
  * read for a probe, as a mask of 1 << enum ns_probe_hash.  The tuple
  * hash of TCP marks the flow, a SYN opens a contact, a SYN-ACK offers
- * the reverse flow's handshake and answers the reverse contact, a RST
+ * the reverse flow's handshake and resolves the reverse contact, a RST
  * closes a contact either way, and a bare ACK completes a handshake or
  * probes.  Bulk data segments are left alone.
  */

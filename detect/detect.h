@@ -23,12 +23,13 @@
 #define NS_PR_BCAST	0x40	/* Ethernet broadcast destination */
 #define NS_PR_IPV6	0x80
 #define NS_PR_DATA	0x100	/* a TCP segment that carries data */
-#define NS_PR_HASHED	0x200	/* hash[] is valid */
+#define NS_PR_HASHED	0x200	/* ns_probe_hash() filled hash[] */
 
 /*
- * The detectors' keyed hashes of a TCP or UDP packet's tuple and of its
- * first contact keys, one per direction.  For ICMP only the contact
- * hashes are set, with port 0.
+ * The detectors' keyed hashes of a packet's tuple and of its first
+ * contact keys, one per direction.  ns_probe_hash() sets only those that
+ * the probe's kind and TCP flags make the detectors read, and an ICMP
+ * contact key has port 0.
  */
 enum ns_probe_hash {
 	NS_PH_FLOW,		/* source to destination */
