@@ -3,6 +3,7 @@
 
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "ring.h"
@@ -15,9 +16,11 @@
 int
 ns_ring_init(struct ns_ring *r)
 {
-	r->slots = calloc(NS_RING_SLOTS, sizeof(*r->slots));
+	/* Aligned, so that no cache line contains parts of two slots. */
+	r->slots = aligned_alloc(64, NS_RING_SLOTS * sizeof(*r->slots));
 	if (r->slots == NULL)
 		return -1;
+	memset(r->slots, 0, NS_RING_SLOTS * sizeof(*r->slots));
 	atomic_init(&r->head, 0);
 	r->seen_tail = 0;
 	atomic_init(&r->tail, 0);

@@ -163,6 +163,8 @@ ns_source_packet(u_char *arg, const struct pcap_pkthdr *h,
 	f = ns_ring_reserve(&src->ring);
 	ns_conv_key(&d, &f->ck);
 	ns_probe_fill(&d, &f->probe);
+	if (ns_detect_hashing(src->detect))
+		ns_probe_hash(&f->ck, &f->probe);
 	f->wirelen = h->len;
 	f->sec = (uint32_t)h->ts.tv_sec;
 	f->usec = (uint32_t)h->ts.tv_usec;

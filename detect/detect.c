@@ -25,6 +25,7 @@
 
 #include <arpa/inet.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,13 +60,29 @@ struct ns_detect_conf ns_detect_conf;
 
 /* Sketches. */
 
+/*
+ * A HyperLogLog distinct counter.  An estimate needs the sum of 2^-r over
+ * the registers, which the counter keeps as it goes so that no estimate
+ * reads every register.  Each term is a multiple of 2^-26 and the sum is
+ * at most NS_HLL, so an integer in units of 2^-26 represents it exactly and
+ * gives the same double as adding the terms one by one.  Both fields
+ * count up from 0, so a zeroed counter is an empty one.
+ */
+#define NS_HLL_RANK_MAX	26
+
+struct ns_hll {
+	uint8_t		 reg[NS_HLL];
+	uint64_t	 taken;		/* sum of 2^26 - 2^(26 - r) */
+	uint8_t		 used;		/* registers that are not 0 */
+};
+
 static int
 ns_hll_rank(uint32_t h)
 {
 	uint32_t	 w = h >> 7;
 	int		 r = 1;
 
-	while ((w & 1) == 0 && r < 26) {
+	while ((w & 1) == 0 && r < NS_HLL_RANK_MAX) {
 		w >>= 1;
 		r++;
 	}
@@ -74,44 +91,37 @@ ns_hll_rank(uint32_t h)
 
 /* Add an item whose hash is h. */
 static void
-ns_hll_add_hash(uint8_t *reg, uint32_t h)
+ns_hll_add_hash(struct ns_hll *c, uint32_t h)
 {
+	uint8_t		*reg = &c->reg[h & (NS_HLL - 1)];
 	uint8_t		 r = (uint8_t)ns_hll_rank(h);
 
-	if (reg[h & (NS_HLL - 1)] < r)
-		reg[h & (NS_HLL - 1)] = r;
+	if (*reg >= r)
+		return;
+	if (*reg == 0)
+		c->used++;
+	c->taken += (1ULL << (NS_HLL_RANK_MAX - *reg)) -
+	    (1ULL << (NS_HLL_RANK_MAX - r));
+	*reg = r;
 }
 
 static void
-ns_hll_add(uint8_t *reg, const void *key, size_t len)
+ns_hll_add(struct ns_hll *c, const void *key, size_t len)
 {
-	ns_hll_add_hash(reg, ns_dmap_hash(key, len));
-}
-
-/* 2^-r for every register value, so an estimate needs no ldexp(). */
-static double	ns_hll_pow[32];
-
-static void
-ns_hll_init(void)
-{
-	int	 r;
-
-	for (r = 0; r < 32; r++)
-		ns_hll_pow[r] = ldexp(1.0, -r);
+	ns_hll_add_hash(c, ns_dmap_hash(key, len));
 }
 
 /* HyperLogLog estimate, with linear counting while registers are empty. */
 static uint32_t
-ns_hll_count(const uint8_t *reg)
+ns_hll_count(const struct ns_hll *c)
 {
-	double		 sum = 0, est;
-	int		 i, zeros = 0;
+	uint64_t	 units;
+	double		 sum, est;
+	int		 zeros = NS_HLL - c->used;
 
-	for (i = 0; i < NS_HLL; i++) {
-		sum += ns_hll_pow[reg[i] & 31];
-		if (reg[i] == 0)
-			zeros++;
-	}
+	/* Both conversions are exact: units < 2^53, and a power of two. */
+	units = ((uint64_t)NS_HLL << NS_HLL_RANK_MAX) - c->taken;
+	sum = (double)units * 0x1p-26;
 	est = 0.709 * NS_HLL * NS_HLL / sum;
 	if (est <= 2.5 * NS_HLL && zeros > 0)
 		est = NS_HLL * log((double)NS_HLL / zeros);
@@ -318,7 +328,7 @@ ns_probe_fill(const struct ns_decoded *d, struct ns_probe *p)
 		p->flags |= NS_PR_FRAG;
 		if (d->frag_more)
 			p->flags |= NS_PR_FRAG_MORE;
-		p->frag_offset = d->frag_offset;
+		p->frag_offset = (uint16_t)d->frag_offset;
 		p->frag_len = d->frag_len;
 		p->frag_id = d->frag_id;
 	}
@@ -378,8 +388,8 @@ struct ns_scanner {
 	uint32_t		 probes[NS_PK_KINDS];
 	uint32_t		 half_open;	/* scanner reset the answer */
 	uint32_t		 completed;	/* scanner completed it */
-	uint8_t			 hll_dst[NS_HLL];
-	uint8_t			 hll_port[NS_HLL];
+	struct ns_hll		 hll_dst;
+	struct ns_hll		 hll_port;
 	/*
 	 * The lowest and highest target of TCP and UDP probes (index 0) and
 	 * of echo and ARP requests (index 1): a port scan that starts with
@@ -409,8 +419,8 @@ struct ns_victim {
 	uint8_t			 key[NS_IPKEY_LEN];
 	uint32_t		 failed;
 	uint32_t		 reported;	/* failures last notified */
-	uint8_t			 hll_src[NS_HLL];
-	uint8_t			 hll_port[NS_HLL];
+	struct ns_hll		 hll_src;
+	struct ns_hll		 hll_port;
 	uint8_t			 probe;		/* latest probe kind */
 	unsigned		 nsrc;
 	struct {
@@ -431,7 +441,7 @@ struct ns_flood {
 	uint32_t		 done;		/* handshakes completed */
 	uint64_t		 dsts;		/* targets seen, as bits */
 	uint32_t		 quiet_since;	/* under thresholds since */
-	uint8_t			 hll_src[NS_HLL];
+	struct ns_hll		 hll_src;
 	struct ns_top		 top[NS_TOP];
 	uint64_t		 event_syns;
 	uint32_t		 peak;
@@ -488,6 +498,7 @@ struct ns_detect {
 	unsigned		 source;
 	int			 loopback;
 	int			 enabled;	/* any detector is on */
+	atomic_int		 hashing;	/* the reader fills hash[] */
 	uint32_t		 now;		/* latest packet time */
 	uint8_t			 now_tenths;
 	uint64_t		 now_us;
@@ -561,6 +572,16 @@ ns_alert_removed(struct ns_dmap *m, struct ns_dnode *n)
 	ns_event_close(&a->ev);
 }
 
+/*
+ * Map lookups with the key length known at the call, so that the hash is
+ * inlined for that length.
+ */
+#define NS_DMAP_FIND(m, key, len)					\
+	ns_dmap_find_hash((m), (key), ns_dmap_hash((key), (len)))
+#define NS_DMAP_GET(m, key, len, now, created)				\
+	ns_dmap_get_hash((m), (key), ns_dmap_hash((key), (len)), (now),	\
+	    (created))
+
 #define NS_DMAP_INIT(det, map, type, max)				\
 	ns_dmap_init(&(det)->map, offsetof(type, key),			\
 	    sizeof(((type *)0)->key), sizeof(type), (max))
@@ -572,7 +593,6 @@ ns_detect_new(unsigned source, int loopback)
 	struct ns_detect	*det;
 	int			 rc = 0, t;
 
-	ns_hll_init();
 	det = calloc(1, sizeof(*det));
 	if (det == NULL)
 		return NULL;
@@ -580,6 +600,7 @@ ns_detect_new(unsigned source, int loopback)
 	det->loopback = loopback;
 	for (t = 1; t < NS_EV_TYPES; t++)
 		det->enabled |= c->enabled[t];
+	atomic_init(&det->hashing, det->enabled);
 	TAILQ_INIT(&det->pending);
 	TAILQ_INIT(&det->busy);
 	TAILQ_INIT(&det->dirty);
@@ -624,10 +645,18 @@ ns_detect_refresh(struct ns_detect *det)
 	det->enabled = 0;
 	for (t = 1; t < NS_EV_TYPES; t++)
 		det->enabled |= c->enabled[t];
+	atomic_store_explicit(&det->hashing, det->enabled,
+	    memory_order_relaxed);
 	det->contacts.max = c->max_contacts;
 	det->scanners.max = c->max_scanners;
 	det->victims.max = det->floods.max = c->max_flood_targets;
 	det->alerts.max = c->max_alerts;
+}
+
+int
+ns_detect_hashing(const struct ns_detect *det)
+{
+	return atomic_load_explicit(&det->hashing, memory_order_relaxed);
 }
 
 void
@@ -706,6 +735,49 @@ ns_describe(struct ns_event *ev, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A description built by appending, cut at the buffer's size as
+ * snprintf() cuts it.  An active scan's description is rewritten about
+ * twice per second of packet time, and vsnprintf() took more time than
+ * the rest of that refresh.
+ */
+struct ns_text {
+	char		*buf;
+	size_t		 size;		/* at least 1 */
+	size_t		 len;
+};
+
+static void
+ns_text_init(struct ns_text *t, char *buf, size_t size)
+{
+	t->buf = buf;
+	t->size = size;
+	t->len = 0;
+	buf[0] = '\0';
+}
+
+static void
+ns_text_add(struct ns_text *t, const char *s)
+{
+	while (*s != '\0' && t->len + 1 < t->size)
+		t->buf[t->len++] = *s++;
+	t->buf[t->len] = '\0';
+}
+
+static void
+ns_text_add_uint(struct ns_text *t, uint32_t v)
+{
+	char	 digits[11];
+	size_t	 n = sizeof(digits) - 1;
+
+	digits[n] = '\0';
+	do {
+		digits[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	ns_text_add(t, digits + n);
+}
+
 /* Start ev at the current packet time and count it on both hosts. */
 static void
 ns_event_begin(struct ns_detect *det, struct ns_event *ev)
@@ -778,7 +850,7 @@ ns_alert_hit(struct ns_detect *det, int type, const uint8_t *attacker,
 	key[NS_AKEY_LEN - 2] = (uint8_t)(port >> 8);
 	key[NS_AKEY_LEN - 1] = (uint8_t)port;
 
-	a = ns_dmap_get(&det->alerts, key, det->now, &created);
+	a = NS_DMAP_GET(&det->alerts, key, NS_AKEY_LEN, det->now, &created);
 	if (a == NULL)
 		return;
 	if (!created) {
@@ -906,6 +978,7 @@ static void
 ns_scan_fill(struct ns_scanner *s)
 {
 	struct ns_event	*ev = s->ev;
+	struct ns_text	 t;
 	char		 to[INET6_ADDRSTRLEN + 8];
 	const uint8_t	*min, *max;
 	int		 sweep;
@@ -924,8 +997,8 @@ ns_scan_fill(struct ns_scanner *s)
 	 * another target, so those shapes are counted exactly.
 	 */
 	ev->packets = s->contacts;
-	ev->ports = s->port_contacts > 0 ? ns_hll_count(s->hll_port) : 0;
-	ev->targets = ns_hll_count(s->hll_dst);
+	ev->ports = s->port_contacts > 0 ? ns_hll_count(&s->hll_port) : 0;
+	ev->targets = ns_hll_count(&s->hll_dst);
 	if (memcmp(min, max, NS_IPKEY_LEN) == 0) {
 		ev->targets = 1;
 		if (!sweep)
@@ -948,10 +1021,21 @@ ns_scan_fill(struct ns_scanner *s)
 		ev->shape = NS_SHAPE_BLOCK;
 
 	ns_addr_format(&ev->target, to, sizeof(to));
-	ns_describe(ev, "%s %s scan of %s: %u "
-	    "first contacts, %u failed, %u ports, %u targets",
-	    ns_probe_kind_name(ev->probe), ns_scan_shape_name(ev->shape), to,
-	    s->contacts, s->failed, ev->ports, ev->targets);
+	ns_text_init(&t, ev->descr, sizeof(ev->descr));
+	ns_text_add(&t, ns_probe_kind_name(ev->probe));
+	ns_text_add(&t, " ");
+	ns_text_add(&t, ns_scan_shape_name(ev->shape));
+	ns_text_add(&t, " scan of ");
+	ns_text_add(&t, to);
+	ns_text_add(&t, ": ");
+	ns_text_add_uint(&t, s->contacts);
+	ns_text_add(&t, " first contacts, ");
+	ns_text_add_uint(&t, s->failed);
+	ns_text_add(&t, " failed, ");
+	ns_text_add_uint(&t, ev->ports);
+	ns_text_add(&t, " ports, ");
+	ns_text_add_uint(&t, ev->targets);
+	ns_text_add(&t, " targets");
 }
 
 static void
@@ -1076,8 +1160,8 @@ ns_victim_fill(struct ns_victim *v)
 	char		 to[INET6_ADDRSTRLEN];
 
 	ev->packets = v->failed;
-	ev->sources = ns_hll_count(v->hll_src);
-	ev->ports = ns_hll_count(v->hll_port);
+	ev->sources = ns_hll_count(&v->hll_src);
+	ev->ports = ns_hll_count(&v->hll_port);
 	ev->probe = v->probe;
 	ns_addr_text(v->key, to, sizeof(to));
 	ns_describe(ev, "%s distributed scan of %s: %u failed first "
@@ -1127,10 +1211,10 @@ ns_victim_distributed(struct ns_detect *det, const struct ns_victim *v)
 	uint32_t		 failed = 0;
 
 	if (v->failed < NS_DIST_FAILED ||
-	    ns_hll_count(v->hll_port) < NS_DIST_PORTS)
+	    ns_hll_count(&v->hll_port) < NS_DIST_PORTS)
 		return 0;
 	for (i = 0; i < v->nsrc; i++) {
-		s = ns_dmap_find(&det->scanners, v->src[i].key);
+		s = NS_DMAP_FIND(&det->scanners, v->src[i].key, NS_IPKEY_LEN);
 		if (s != NULL && s->ev != NULL)
 			continue;
 		sources++;
@@ -1147,14 +1231,15 @@ ns_victim_failed(struct ns_detect *det, const uint8_t *ckey, int kind)
 	struct ns_victim	*v;
 	int			 created, note = 0;
 
-	v = ns_dmap_get(&det->victims, target, det->now, &created);
+	v = NS_DMAP_GET(&det->victims, target, NS_IPKEY_LEN, det->now,
+	    &created);
 	if (v == NULL)
 		return;
 	v->failed++;
 	v->probe = (uint8_t)kind;
 	ns_victim_count(v, ckey);
-	ns_hll_add(v->hll_src, ckey, NS_IPKEY_LEN);
-	ns_hll_add(v->hll_port, port, 2);
+	ns_hll_add(&v->hll_src, ckey, NS_IPKEY_LEN);
+	ns_hll_add(&v->hll_port, port, 2);
 	if (v->ev == NULL) {
 		if (ns_victim_distributed(det, v))
 			ns_victim_engage(det, v);
@@ -1203,7 +1288,7 @@ ns_scan_outcome(struct ns_detect *det, const uint8_t *ckey, int outcome,
 	struct ns_ip_host	*h;
 	double			 step;
 
-	s = ns_dmap_find(&det->scanners, scanner);
+	s = NS_DMAP_FIND(&det->scanners, scanner, NS_IPKEY_LEN);
 	if (s == NULL || outcome == NS_OUT_NONE)
 		return;
 	ns_scan_tally(s, outcome);
@@ -1249,7 +1334,8 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
 	struct ns_ip_host	*h;
 	int			 created, sweep;
 
-	s = ns_dmap_get(&det->scanners, scanner, det->now, &created);
+	s = NS_DMAP_GET(&det->scanners, scanner, NS_IPKEY_LEN, det->now,
+	    &created);
 	if (s == NULL)
 		return;
 	sweep = kind == NS_PK_ARP || kind == NS_PK_ICMP_ECHO;
@@ -1271,27 +1357,39 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
 	s->probes[kind]++;
 	s->last = det->now;
 	s->last_tenths = det->now_tenths;
-	ns_hll_add(s->hll_dst, target, NS_IPKEY_LEN);
-	ns_hll_add(s->hll_port, &port, sizeof(port));
+	ns_hll_add(&s->hll_dst, target, NS_IPKEY_LEN);
+	ns_hll_add(&s->hll_port, &port, sizeof(port));
 
 	/* Estimates cost a pass over the registers: refresh them seldom. */
 	if ((s->contacts & (s->contacts - 1)) == 0 || s->contacts % 64 == 0) {
 		if ((h = ns_host_row(det, scanner)) != NULL) {
-			h->ports_contacted = ns_hll_count(s->hll_port);
-			h->peers_contacted = ns_hll_count(s->hll_dst);
+			h->ports_contacted = ns_hll_count(&s->hll_port);
+			h->peers_contacted = ns_hll_count(&s->hll_dst);
 		}
 	}
 	if (s->ev != NULL)
 		ns_scan_progress(det, s);
 }
 
+static uint32_t
+ns_contact_hash(const uint8_t *scanner, const uint8_t *target,
+    uint16_t port, uint8_t proto)
+{
+	uint8_t	 key[NS_CKEY_LEN];
+
+	ns_contact_key(key, scanner, target, port, proto);
+	return ns_dmap_hash(key, NS_CKEY_LEN);
+}
+
 /*
  * A probe from scanner to target: open a first contact unless one is
- * known.  Returns the contact, new or old.
+ * known.  h is the hash of the contact key.  Returns the contact, new or
+ * old.
  */
 static struct ns_contact *
 ns_contact_open(struct ns_detect *det, const uint8_t *scanner,
-    const uint8_t *target, uint16_t port, uint8_t proto, int kind)
+    const uint8_t *target, uint16_t port, uint8_t proto, int kind,
+    uint32_t h)
 {
 	uint8_t			 key[NS_CKEY_LEN];
 	struct ns_contact	*c;
@@ -1300,7 +1398,7 @@ ns_contact_open(struct ns_detect *det, const uint8_t *scanner,
 	if (!ns_enabled(NS_EV_PORT_SCAN))
 		return NULL;
 	ns_contact_key(key, scanner, target, port, proto);
-	c = ns_dmap_get(&det->contacts, key, det->now, &created);
+	c = ns_dmap_get_hash(&det->contacts, key, h, det->now, &created);
 	if (c == NULL || !created)
 		return c;
 	c->state = NS_CT_PENDING;
@@ -1311,14 +1409,15 @@ ns_contact_open(struct ns_detect *det, const uint8_t *scanner,
 	return c;
 }
 
+/* The contact of scanner to target, whose key hashes to h, or NULL. */
 static struct ns_contact *
 ns_contact_find(struct ns_detect *det, const uint8_t *scanner,
-    const uint8_t *target, uint16_t port, uint8_t proto)
+    const uint8_t *target, uint16_t port, uint8_t proto, uint32_t h)
 {
 	uint8_t	 key[NS_CKEY_LEN];
 
 	ns_contact_key(key, scanner, target, port, proto);
-	return ns_dmap_find(&det->contacts, key);
+	return ns_dmap_find_hash(&det->contacts, key, h);
 }
 
 /* An answer to a pending contact, or its timeout. */
@@ -1418,7 +1517,7 @@ ns_flood_fill(struct ns_flood *f)
 	qsort(top, NS_TOP, sizeof(top[0]), ns_top_cmp);
 	ev->packets = f->event_syns;
 	ev->peak_rate = f->peak;
-	ev->sources = ns_hll_count(f->hll_src);
+	ev->sources = ns_hll_count(&f->hll_src);
 	if (ev->sources == 0)
 		ev->sources = 1;
 
@@ -1460,7 +1559,7 @@ ns_flood_engage(struct ns_detect *det, struct ns_flood *f)
 static void
 ns_flood_forget(struct ns_flood *f)
 {
-	memset(f->hll_src, 0, sizeof(f->hll_src));
+	memset(&f->hll_src, 0, sizeof(f->hll_src));
 	memset(f->top, 0, sizeof(f->top));
 	f->event_syns = 0;
 	f->peak = 0;
@@ -1576,7 +1675,7 @@ ns_flood_find(struct ns_detect *det, const uint8_t *addr, uint16_t port,
 	uint8_t	 key[NS_FKEY_LEN];
 
 	ns_flood_key(key, addr, port, plen);
-	return ns_dmap_find(&det->floods, key);
+	return NS_DMAP_FIND(&det->floods, key, NS_FKEY_LEN);
 }
 
 /*
@@ -1592,7 +1691,7 @@ ns_flood_meter(struct ns_detect *det, const uint8_t *addr, uint16_t port,
 	int			 created;
 
 	ns_flood_key(key, addr, port, plen);
-	f = ns_dmap_get(&det->floods, key, det->now, &created);
+	f = NS_DMAP_GET(&det->floods, key, NS_FKEY_LEN, det->now, &created);
 	if (f == NULL)
 		return NULL;
 	ns_flood_tick(det, f, det->now_us, 0);
@@ -1612,7 +1711,7 @@ ns_flood_count(struct ns_flood *f, const uint8_t *src, uint32_t hs,
 {
 	f->syns++;
 	f->event_syns++;
-	ns_hll_add_hash(f->hll_src, hs);
+	ns_hll_add_hash(&f->hll_src, hs);
 	ns_top_add(f->top, src);
 	f->dsts |= 1ULL << (hd & 63);
 }
@@ -1841,7 +1940,7 @@ ns_check_fragment(struct ns_detect *det, const uint8_t *src,
 	memcpy(key + NS_IPKEY_LEN, dst, NS_IPKEY_LEN);
 	memcpy(key + 2 * NS_IPKEY_LEN, &p->frag_id, 4);
 	key[NS_FRKEY_LEN - 1] = p->proto;
-	fr = ns_dmap_get(&det->frags, key, det->now, &created);
+	fr = NS_DMAP_GET(&det->frags, key, NS_FRKEY_LEN, det->now, &created);
 	if (fr == NULL)
 		return;
 	for (i = 0; i < fr->n; i++) {
@@ -1883,14 +1982,16 @@ ns_detect_arp(struct ns_detect *det, const struct ns_probe *p)
 		return;
 
 	if (p->u.arp.op == 1 && memcmp(spa, tpa, NS_IPKEY_LEN) != 0)
-		ns_contact_open(det, spa, tpa, 0, NS_PROTO_ARP, NS_PK_ARP);
+		ns_contact_open(det, spa, tpa, 0, NS_PROTO_ARP, NS_PK_ARP,
+		    ns_contact_hash(spa, tpa, 0, NS_PROTO_ARP));
 	else if (p->u.arp.op == 2)
 		ns_contact_resolve(det, ns_contact_find(det, tpa, spa, 0,
-		    NS_PROTO_ARP), NS_OUT_SUCCESS, NS_CT_DONE);
+		    NS_PROTO_ARP, ns_contact_hash(tpa, spa, 0, NS_PROTO_ARP)),
+		    NS_OUT_SUCCESS, NS_CT_DONE);
 
-	b = ns_dmap_find(&det->arp, p->u.arp.spa);
+	b = NS_DMAP_FIND(&det->arp, p->u.arp.spa, 4);
 	seen = b != NULL ? b->head.touched : 0;
-	b = ns_dmap_get(&det->arp, p->u.arp.spa, det->now, &created);
+	b = NS_DMAP_GET(&det->arp, p->u.arp.spa, 4, det->now, &created);
 	if (b == NULL)
 		return;
 	if (!created && memcmp(b->mac, p->u.arp.sha, NS_MAC_LEN) != 0 &&
@@ -1946,6 +2047,81 @@ ns_flow_known(struct ns_detect *det, uint32_t h)
 	return det->flows[h & (NS_FLOW_SLOTS - 1)] == ((h >> 16) | 1);
 }
 
+/*
+ * The hashes that ns_detect_tcp(), ns_detect_udp() and ns_detect_icmp()
+ * read for a probe, as a mask of 1 << enum ns_probe_hash.  The tuple
+ * hash of TCP marks the flow, a SYN opens a contact, a SYN-ACK offers
+ * the reverse flow's handshake and resolves the reverse contact, a RST
+ * closes a contact either way, and a bare ACK completes a handshake or
+ * probes.  Bulk data segments are left alone.
+ */
+#define NS_PH(x)	(1u << (x))
+
+static unsigned
+ns_probe_hash_mask(const struct ns_conv_key *ck, const struct ns_probe *p)
+{
+	uint8_t	 f = p->tcp_flags & 0x3f;
+	int	 v6 = (p->flags & NS_PR_IPV6) != 0;
+
+	if ((p->flags & NS_PR_ARP) || !ck->key[1])
+		return 0;
+	if (p->proto == NS_PROTO_UDP && (p->flags & NS_PR_PORTS))
+		return NS_PH(NS_PH_FLOW) | NS_PH(NS_PH_FLOW_REV) |
+		    NS_PH(NS_PH_CONTACT) | NS_PH(NS_PH_CONTACT_REV);
+	if (p->proto != NS_PROTO_TCP || !(p->flags & NS_PR_PORTS)) {
+		if (!(p->flags & NS_PR_ICMP))
+			return 0;
+		if (p->icmp_type == (v6 ? 128 : 8))
+			return NS_PH(NS_PH_CONTACT);
+		if (p->icmp_type == (v6 ? 129 : 0))
+			return NS_PH(NS_PH_CONTACT_REV);
+		return 0;
+	}
+
+	if ((p->flags & NS_PR_DATA) && (f & ~NS_TH_PSH) == NS_TH_ACK)
+		return 0;
+	if ((f & (NS_TH_SYN | NS_TH_ACK | NS_TH_RST)) ==
+	    (NS_TH_SYN | NS_TH_ACK))
+		return NS_PH(NS_PH_FLOW) | NS_PH(NS_PH_FLOW_REV) |
+		    NS_PH(NS_PH_CONTACT_REV);
+	if (f & NS_TH_RST)
+		return NS_PH(NS_PH_FLOW) | NS_PH(NS_PH_CONTACT) |
+		    NS_PH(NS_PH_CONTACT_REV);
+	if ((f & NS_TH_ACK) && !(f & NS_TH_SYN))
+		return NS_PH(NS_PH_FLOW) | NS_PH(NS_PH_FLOW_REV) |
+		    NS_PH(NS_PH_CONTACT);
+	return NS_PH(NS_PH_FLOW) | NS_PH(NS_PH_CONTACT);
+}
+
+void
+ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p)
+{
+	const uint8_t	*src = ck->key + NS_CONV_IPKEYS;
+	const uint8_t	*dst = src + NS_IPKEY_LEN;
+	unsigned	 mask = ns_probe_hash_mask(ck, p);
+	uint16_t	 sport = 0, dport = 0;
+
+	/* ICMP contacts have port 0. */
+	if ((p->proto == NS_PROTO_TCP || p->proto == NS_PROTO_UDP) &&
+	    (p->flags & NS_PR_PORTS)) {
+		sport = p->sport;
+		dport = p->dport;
+	}
+	if (mask & NS_PH(NS_PH_FLOW))
+		p->hash[NS_PH_FLOW] = ns_tuple_hash(src, dst, sport, dport,
+		    p->proto);
+	if (mask & NS_PH(NS_PH_FLOW_REV))
+		p->hash[NS_PH_FLOW_REV] = ns_tuple_hash(dst, src, dport,
+		    sport, p->proto);
+	if (mask & NS_PH(NS_PH_CONTACT))
+		p->hash[NS_PH_CONTACT] = ns_contact_hash(src, dst, dport,
+		    p->proto);
+	if (mask & NS_PH(NS_PH_CONTACT_REV))
+		p->hash[NS_PH_CONTACT_REV] = ns_contact_hash(dst, src, sport,
+		    p->proto);
+	p->flags |= NS_PR_HASHED;
+}
+
 static void
 ns_tcp_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
     const struct ns_probe *p)
@@ -1960,7 +2136,7 @@ ns_tcp_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	if (ns_flood_syn(det, src, dst, p->dport))
 		return;
 	ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP,
-	    NS_PK_TCP_SYN);
+	    NS_PK_TCP_SYN, p->hash[NS_PH_CONTACT]);
 }
 
 static void
@@ -1971,17 +2147,20 @@ ns_tcp_rst(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	struct ns_scanner	*s;
 
 	/* The target refuses: the probe failed. */
-	c = ns_contact_find(det, dst, src, p->sport, NS_PROTO_TCP);
+	c = ns_contact_find(det, dst, src, p->sport, NS_PROTO_TCP,
+	    p->hash[NS_PH_CONTACT_REV]);
 	if (c != NULL && c->state == NS_CT_PENDING) {
 		ns_contact_resolve(det, c, NS_OUT_FAILURE, NS_CT_DONE);
 		return;
 	}
 
 	/* The scanner resets an answered SYN: a half-open scan. */
-	c = ns_contact_find(det, src, dst, p->dport, NS_PROTO_TCP);
+	c = ns_contact_find(det, src, dst, p->dport, NS_PROTO_TCP,
+	    p->hash[NS_PH_CONTACT]);
 	if (c != NULL && c->state == NS_CT_ANSWERED) {
 		c->state = NS_CT_DONE;
-		if ((s = ns_dmap_find(&det->scanners, src)) != NULL)
+		s = NS_DMAP_FIND(&det->scanners, src, NS_IPKEY_LEN);
+		if (s != NULL)
 			s->half_open++;
 	}
 }
@@ -1995,10 +2174,11 @@ ns_tcp_ack(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	struct ns_scanner	*s;
 
 	if ((f & ~NS_TH_PSH) == NS_TH_ACK && ns_handshake_ack(det, h, dst, p)) {
-		c = ns_contact_find(det, src, dst, p->dport, NS_PROTO_TCP);
+		c = ns_contact_find(det, src, dst, p->dport, NS_PROTO_TCP,
+		    p->hash[NS_PH_CONTACT]);
 		if (c != NULL && c->state == NS_CT_ANSWERED) {
 			c->state = NS_CT_DONE;
-			s = ns_dmap_find(&det->scanners, src);
+			s = NS_DMAP_FIND(&det->scanners, src, NS_IPKEY_LEN);
 			if (s != NULL)
 				s->completed++;
 		}
@@ -2007,10 +2187,9 @@ ns_tcp_ack(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 
 	/* An ACK that belongs to no flow seen: an ACK scan probe. */
 	if (f == NS_TH_ACK && !seen && !ns_key_group(dst) &&
-	    !ns_flow_known(det, ns_tuple_hash(dst, src, p->dport, p->sport,
-	    NS_PROTO_TCP)))
+	    !ns_flow_known(det, p->hash[NS_PH_FLOW_REV]))
 		ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP,
-		    NS_PK_TCP_ACK);
+		    NS_PK_TCP_ACK, p->hash[NS_PH_CONTACT]);
 }
 
 static void
@@ -2033,7 +2212,7 @@ ns_detect_tcp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	if ((p->flags & NS_PR_DATA) &&
 	    (f & ~NS_TH_PSH) == NS_TH_ACK)
 		return;
-	h = ns_tuple_hash(src, dst, p->sport, p->dport, NS_PROTO_TCP);
+	h = p->hash[NS_PH_FLOW];
 	seen = ns_flow_mark(det, h);
 
 	if ((f & (NS_TH_SYN | NS_TH_ACK | NS_TH_RST | NS_TH_FIN)) ==
@@ -2041,10 +2220,10 @@ ns_detect_tcp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 		ns_tcp_syn(det, src, dst, p);
 	else if ((f & (NS_TH_SYN | NS_TH_ACK | NS_TH_RST)) ==
 	    (NS_TH_SYN | NS_TH_ACK)) {
-		ns_handshake_offer(det, ns_tuple_hash(dst, src, p->dport,
-		    p->sport, NS_PROTO_TCP), p->tcp_seq);
+		ns_handshake_offer(det, p->hash[NS_PH_FLOW_REV], p->tcp_seq);
 		ns_contact_resolve(det, ns_contact_find(det, dst, src,
-		    p->sport, NS_PROTO_TCP), NS_OUT_SUCCESS, NS_CT_ANSWERED);
+		    p->sport, NS_PROTO_TCP, p->hash[NS_PH_CONTACT_REV]),
+		    NS_OUT_SUCCESS, NS_CT_ANSWERED);
 	} else if (f & NS_TH_RST)
 		ns_tcp_rst(det, src, dst, p);
 	else if (f & NS_TH_ACK)
@@ -2057,7 +2236,8 @@ ns_detect_tcp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 			kind = NS_PK_TCP_XMAS;
 		else
 			kind = NS_PK_TCP_FIN;
-		ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP, kind);
+		ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP, kind,
+		    p->hash[NS_PH_CONTACT]);
 	}
 }
 
@@ -2069,12 +2249,12 @@ ns_detect_udp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 
 	if (ns_key_group(dst) || ns_key_unspecified(src))
 		return;
-	if (ns_flow_mark(det, ns_tuple_hash(src, dst, p->sport, p->dport,
-	    NS_PROTO_UDP)))
+	if (ns_flow_mark(det, p->hash[NS_PH_FLOW]))
 		return;
 
 	/* The first packet back from a probed port answers the probe. */
-	c = ns_contact_find(det, dst, src, p->sport, NS_PROTO_UDP);
+	c = ns_contact_find(det, dst, src, p->sport, NS_PROTO_UDP,
+	    p->hash[NS_PH_CONTACT_REV]);
 	if (c != NULL) {
 		ns_contact_resolve(det, c, NS_OUT_SUCCESS, NS_CT_DONE);
 		return;
@@ -2087,13 +2267,13 @@ ns_detect_udp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	 */
 	if (p->sport < 1024 && p->dport >= 1024)
 		return;
-	if (ns_flow_known(det, ns_tuple_hash(dst, src, p->dport, p->sport,
-	    NS_PROTO_UDP)))
+	if (ns_flow_known(det, p->hash[NS_PH_FLOW_REV]))
 		return;
 	if (ns_port_forbidden(ns_detect_conf.forbidden_udp, p->dport))
 		ns_alert_hit(det, NS_EV_FORBIDDEN_PORT, src, dst,
 		    NS_ALERT_UDP | p->dport, "datagram to a forbidden UDP port");
-	ns_contact_open(det, src, dst, p->dport, NS_PROTO_UDP, NS_PK_UDP);
+	ns_contact_open(det, src, dst, p->dport, NS_PROTO_UDP, NS_PK_UDP,
+	    p->hash[NS_PH_CONTACT]);
 }
 
 /*
@@ -2143,16 +2323,18 @@ ns_detect_icmp(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 			    "smurf: ICMP echo request to a broadcast address");
 		if (!ns_key_group(dst) && !ns_key_unspecified(src))
 			ns_contact_open(det, src, dst, 0, p->proto,
-			    NS_PK_ICMP_ECHO);
+			    NS_PK_ICMP_ECHO, p->hash[NS_PH_CONTACT]);
 	} else if (p->icmp_type == (v6 ? 129 : 0)) {
 		ns_contact_resolve(det, ns_contact_find(det, dst, src, 0,
-		    p->proto), NS_OUT_SUCCESS, NS_CT_DONE);
+		    p->proto, p->hash[NS_PH_CONTACT_REV]), NS_OUT_SUCCESS,
+		    NS_CT_DONE);
 	} else if (p->flags & NS_PR_INNER) {
 		ns_ipkey_set(target, v6 ? 6 : 4, p->u.inner_dst);
 		port = p->inner_proto == NS_PROTO_TCP ||
 		    p->inner_proto == NS_PROTO_UDP ? p->inner_dport : 0;
 		ns_contact_resolve(det, ns_contact_find(det, dst, target, port,
-		    p->inner_proto), ns_icmp_failure(p), NS_CT_DONE);
+		    p->inner_proto, ns_contact_hash(dst, target, port,
+		    p->inner_proto)), ns_icmp_failure(p), NS_CT_DONE);
 	}
 }
 
@@ -2178,10 +2360,16 @@ ns_detect_frame(struct ns_detect *det, struct ns_store *st,
 {
 	const uint8_t	*src = ck->key + NS_CONV_IPKEYS;
 	const uint8_t	*dst = src + NS_IPKEY_LEN;
+	struct ns_probe	 hashed;
 
 	if (!det->enabled)
 		return;
 	det->st = st;
+	if (!(p->flags & NS_PR_HASHED)) {
+		hashed = *p;
+		ns_probe_hash(ck, &hashed);
+		p = &hashed;
+	}
 	ns_detect_clock(det, sec, usec);
 	if (det->now != det->last_tick)
 		ns_detect_tick(det, st, det->now);

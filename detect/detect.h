@@ -23,6 +23,21 @@
 #define NS_PR_BCAST	0x40	/* Ethernet broadcast destination */
 #define NS_PR_IPV6	0x80
 #define NS_PR_DATA	0x100	/* a TCP segment that carries data */
+#define NS_PR_HASHED	0x200	/* ns_probe_hash() filled hash[] */
+
+/*
+ * The detectors' keyed hashes of a packet's tuple and of its first
+ * contact keys, one per direction.  ns_probe_hash() sets only those that
+ * the probe's kind and TCP flags make the detectors read, and an ICMP
+ * contact key has port 0.
+ */
+enum ns_probe_hash {
+	NS_PH_FLOW,		/* source to destination */
+	NS_PH_FLOW_REV,		/* destination to source */
+	NS_PH_CONTACT,		/* source probes destination port */
+	NS_PH_CONTACT_REV,	/* destination probes source port */
+	NS_PH_COUNT
+};
 
 struct ns_probe {
 	uint16_t	 flags;
@@ -34,9 +49,9 @@ struct ns_probe {
 	uint16_t	 sport;
 	uint16_t	 dport;
 	uint16_t	 inner_dport;
+	uint16_t	 frag_offset;	/* at most 8191 * 8 */
 	uint32_t	 tcp_seq;
 	uint32_t	 tcp_ack;
-	uint32_t	 frag_offset;
 	uint32_t	 frag_len;
 	uint32_t	 frag_id;
 	union {
@@ -48,9 +63,18 @@ struct ns_probe {
 			uint8_t	 tpa[4];
 		} arp;
 	} u;
+	uint32_t	 hash[NS_PH_COUNT];
 };
 
 void	 ns_probe_fill(const struct ns_decoded *, struct ns_probe *);
+
+/*
+ * Fill p->hash from the addresses in ck.  The reader thread calls it
+ * while ns_detect_hashing() is true, so that the counter thread, which
+ * is the slower of the two when the detectors run, has less to do.
+ * ns_detect_frame() hashes a probe that comes without them.
+ */
+void	 ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p);
 
 /* Sensitivity of the port scan test, per subnet. */
 enum ns_sensitivity {
@@ -125,6 +149,9 @@ void	 ns_detect_free(struct ns_detect *);
  * the maps, which shrink as new entries push the oldest out.
  */
 void	 ns_detect_refresh(struct ns_detect *);
+
+/* Whether the reader should call ns_probe_hash(); any thread may ask. */
+int	 ns_detect_hashing(const struct ns_detect *);
 
 /* Examine one frame, after the tables counted it. */
 void	 ns_detect_frame(struct ns_detect *, struct ns_store *,

@@ -15,27 +15,7 @@
 
 #define NS_DMAP_BUCKETS_MIN	64
 
-static uint64_t	ns_dmap_seed;
-
-uint32_t
-ns_dmap_hash(const void *key, size_t len)
-{
-	const uint8_t	*p = key;
-	uint64_t	 h, w;
-	size_t		 i;
-
-	h = ns_dmap_seed ^ (len * 0xff51afd7ed558ccdULL);
-	for (i = 0; i + 8 <= len; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-		h ^= h >> 29;
-	}
-	w = 0;
-	memcpy(&w, p + i, len - i);
-	h = (h ^ w ^ ns_dmap_seed) * 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 32;
-	return (uint32_t)h;
-}
+uint64_t	ns_dmap_seed;
 
 /* Draw the hash key once, before the first map exists. */
 static void
@@ -100,6 +80,12 @@ ns_dmap_find(struct ns_dmap *m, const void *key)
 	return ns_dmap_lookup(m, key, ns_dmap_hash(key, m->keylen));
 }
 
+void *
+ns_dmap_find_hash(struct ns_dmap *m, const void *key, uint32_t h)
+{
+	return ns_dmap_lookup(m, key, h);
+}
+
 /* Double the bucket array; without memory, chains just grow longer. */
 static void
 ns_dmap_grow(struct ns_dmap *m)
@@ -123,8 +109,15 @@ ns_dmap_grow(struct ns_dmap *m)
 void *
 ns_dmap_get(struct ns_dmap *m, const void *key, uint32_t now, int *created)
 {
+	return ns_dmap_get_hash(m, key, ns_dmap_hash(key, m->keylen), now,
+	    created);
+}
+
+void *
+ns_dmap_get_hash(struct ns_dmap *m, const void *key, uint32_t h,
+    uint32_t now, int *created)
+{
 	struct ns_dnode	*n;
-	uint32_t	 h = ns_dmap_hash(key, m->keylen);
 
 	*created = 0;
 	n = ns_dmap_lookup(m, key, h);
@@ -183,8 +176,9 @@ ns_dmap_remove(struct ns_dmap *m, void *node)
 	free(n);
 }
 
+/* The slow part of ns_dmap_expire(), once the oldest node is due. */
 void
-ns_dmap_expire(struct ns_dmap *m, uint32_t now, uint32_t idle)
+ns_dmap_expire_due(struct ns_dmap *m, uint32_t now, uint32_t idle)
 {
 	struct ns_dnode	*n;
 

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <bsd/sys/queue.h>
 
 /*
@@ -46,12 +47,58 @@ void	*ns_dmap_get(struct ns_dmap *, const void *key, uint32_t now,
 	    int *created);
 void	 ns_dmap_touch(struct ns_dmap *, void *node, uint32_t now);
 void	 ns_dmap_remove(struct ns_dmap *, void *node);
-/* Remove the nodes untouched for more than idle seconds at now. */
-void	 ns_dmap_expire(struct ns_dmap *, uint32_t now, uint32_t idle);
+void	 ns_dmap_expire_due(struct ns_dmap *, uint32_t now, uint32_t idle);
+
+/*
+ * Remove the nodes untouched for more than idle seconds at now.  The
+ * detectors call it for every map once per second of packet time, and
+ * mostly nothing is due, so the test of the oldest node is inline.
+ */
+static inline void
+ns_dmap_expire(struct ns_dmap *m, uint32_t now, uint32_t idle)
+{
+	const struct ns_dnode	*n = TAILQ_FIRST(&m->lru);
+
+	if (n != NULL && now > n->touched && now - n->touched > idle)
+		ns_dmap_expire_due(m, now, idle);
+}
 
 #define NS_DMAP_FIRST(m)	((void *)TAILQ_FIRST(&(m)->lru))
 #define NS_DMAP_NEXT(n)		((void *)TAILQ_NEXT(&(n)->head, age))
 
-uint32_t ns_dmap_hash(const void *key, size_t len);
+/* The secret hash key, drawn by the first ns_dmap_init(). */
+extern uint64_t	ns_dmap_seed;
+
+/*
+ * Keyed hash of len bytes.  It is inline so that a caller with a constant
+ * len gets every memcpy() below as plain loads, not library calls.
+ */
+static inline uint32_t
+ns_dmap_hash(const void *key, size_t len)
+{
+	const uint8_t	*p = key;
+	uint64_t	 h, w;
+	size_t		 i;
+
+	h = ns_dmap_seed ^ (len * 0xff51afd7ed558ccdULL);
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p + i, len - i);
+	h = (h ^ w ^ ns_dmap_seed) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+/*
+ * The same as ns_dmap_find() and ns_dmap_get() with the key's hash h
+ * given, which must be ns_dmap_hash(key, m->keylen).
+ */
+void	*ns_dmap_find_hash(struct ns_dmap *, const void *key, uint32_t h);
+void	*ns_dmap_get_hash(struct ns_dmap *, const void *key, uint32_t h,
+	    uint32_t now, int *created);
 
 #endif /* NS_DMAP_H */

@@ -248,17 +248,52 @@ ns_scan_shape_name(int shape)
 	    names[shape] : names[0];
 }
 
+/* Write v in decimal, without a NUL, and return the digits written. */
+static size_t
+ns_byte_text(unsigned v, char *out)
+{
+	size_t	 n = 0;
+
+	if (v >= 100)
+		out[n++] = (char)('0' + v / 100);
+	if (v >= 10)
+		out[n++] = (char)('0' + v / 10 % 10);
+	out[n++] = (char)('0' + v % 10);
+	return n;
+}
+
+/*
+ * IPv4 is written by hand because the detectors format a scan's target
+ * whenever its event is refreshed, and inet_ntop() and snprintf() cost
+ * far more than the digits.
+ */
 void
 ns_addr_format(const struct ns_addr *a, char *buf, size_t len)
 {
-	char	 text[INET6_ADDRSTRLEN] = "?";
+	char	 text[INET6_ADDRSTRLEN + 8] = "?";
+	size_t	 i, n;
 
-	if (a->key[0] == NS_INET_IPV4)
-		inet_ntop(AF_INET, a->key + 1, text, sizeof(text));
-	else if (a->key[0] == NS_INET_IPV6)
+	if (len == 0)
+		return;
+	if (a->key[0] == NS_INET_IPV4) {
+		for (i = 1, n = 0; i <= 4; i++) {
+			if (i > 1)
+				text[n++] = '.';
+			n += ns_byte_text(a->key[i], text + n);
+		}
+		if (a->plen != 32) {
+			text[n++] = '/';
+			n += ns_byte_text(a->plen, text + n);
+		}
+		if (n >= len)
+			n = len - 1;
+		memcpy(buf, text, n);
+		buf[n] = '\0';
+		return;
+	}
+	if (a->key[0] == NS_INET_IPV6)
 		inet_ntop(AF_INET6, a->key + 1, text, sizeof(text));
-	if (a->key[0] != 0 &&
-	    a->plen != (a->key[0] == NS_INET_IPV4 ? 32 : 128))
+	if (a->key[0] != 0 && a->plen != 128)
 		snprintf(buf, len, "%s/%u", text, a->plen);
 	else
 		snprintf(buf, len, "%s", text);
