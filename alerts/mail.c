@@ -695,7 +695,7 @@ ns_mail_body(struct ns_mbuf *mb, const struct ns_mail_conf *conf,
 	    SIZE_MAX, target, sizeof(target));
 	ns_mbuf_str(mb, "\r\nMore detail from the agent:\r\n");
 	if (a->kind != NS_ALERT_DIGEST)
-		ns_mbuf_printf(mb, "  snmpget %s NETSENTRY-MIB::nsEventDescr."
+		ns_mbuf_printf(mb, "  snmpget %s NETSENTRY-MIB::nsEventDescription."
 		    "%" PRIu32 "\r\n", target, a->ev.index);
 	ns_mbuf_printf(mb, "  snmptable %s NETSENTRY-MIB::nsEventTable\r\n",
 	    target);

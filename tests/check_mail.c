@@ -288,7 +288,7 @@ START_TEST(body_fields)
 	/* The default mailSnmpTarget names this machine. */
 	ck_assert_int_eq(gethostname(host, sizeof(host)), 0);
 	snprintf(line, sizeof(line), "  snmpget -v2c -c public %s "
-	    "NETSENTRY-MIB::nsEventDescr.7\r\n", host);
+	    "NETSENTRY-MIB::nsEventDescription.7\r\n", host);
 	ck_assert_ptr_nonnull(strstr(b, line));
 	snprintf(line, sizeof(line), "  snmptable -v2c -c public %s "
 	    "NETSENTRY-MIB::nsEventTable\r\n", host);
