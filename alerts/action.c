@@ -236,36 +236,6 @@ ns_action_swap(struct ns_action_conf *next)
 	memset(next, 0, sizeof(*next));
 }
 
-static const char *
-ns_action_kind_name(int kind)
-{
-	switch (kind) {
-	case NS_NOTE_STARTED:
-		return "started";
-	case NS_NOTE_GREW:
-		return "grew";
-	case NS_NOTE_ENDED:
-		return "ended";
-	case NS_ALERT_DIGEST:
-		return "digest";
-	}
-	return "unknown";
-}
-
-static const char *
-ns_action_severity_name(int severity)
-{
-	switch (severity) {
-	case NS_SEV_INFO:
-		return "info";
-	case NS_SEV_WARNING:
-		return "warning";
-	case NS_SEV_CRITICAL:
-		return "critical";
-	}
-	return "unknown";
-}
-
 /* The alert as log lines name it: "event 12 (portScan started)". */
 static void
 ns_action_label(const struct ns_alert *a, char *buf, size_t len)
@@ -276,7 +246,7 @@ ns_action_label(const struct ns_alert *a, char *buf, size_t len)
 	else
 		snprintf(buf, len, "event %" PRIu32 " (%s %s)", a->ev.index,
 		    ns_event_type_name(a->ev.type),
-		    ns_action_kind_name(a->kind));
+		    ns_alert_kind_name(a->kind));
 }
 
 /* Copy a string from the wire with its control characters as '?'. */
@@ -395,9 +365,9 @@ ns_action_env_build(struct ns_action_env *e, const struct ns_alert *a)
 	e->vec[0] = NULL;
 	ns_action_env_add(e, "PATH", "%s", NS_ACTION_PATH);
 	ns_action_env_add(e, "NETSENTRY_ALERT", "%s",
-	    ns_action_kind_name(a->kind));
+	    ns_alert_kind_name(a->kind));
 	ns_action_env_add(e, "NETSENTRY_SEVERITY", "%s",
-	    ns_action_severity_name(a->severity));
+	    ns_severity_name(a->severity));
 	if (a->kind == NS_ALERT_DIGEST)
 		ns_action_env_add(e, "NETSENTRY_SUPPRESSED", "%" PRIu32,
 		    a->suppressed);

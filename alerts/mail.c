@@ -499,36 +499,6 @@ ns_mail_id_host(const char *hostname, char *buf, size_t len)
 		snprintf(buf, len, "localhost");
 }
 
-static const char *
-ns_mail_kind_name(int kind)
-{
-	switch (kind) {
-	case NS_NOTE_STARTED:
-		return "started";
-	case NS_NOTE_GREW:
-		return "grew";
-	case NS_NOTE_ENDED:
-		return "ended";
-	case NS_ALERT_DIGEST:
-		return "digest";
-	}
-	return "changed";
-}
-
-static const char *
-ns_mail_severity_name(int severity)
-{
-	switch (severity) {
-	case NS_SEV_INFO:
-		return "info";
-	case NS_SEV_WARNING:
-		return "warning";
-	case NS_SEV_CRITICAL:
-		return "critical";
-	}
-	return "unknown";
-}
-
 /* The attacker or target as "address (name)", or the address alone. */
 static void
 ns_mail_party(const struct ns_addr *addr, const char *name, size_t namelen,
@@ -566,7 +536,7 @@ ns_mail_subject(struct ns_mbuf *mb, const struct ns_mail_conf *conf,
 		    sizeof(a->target_name), to, sizeof(to));
 		snprintf(subject, sizeof(subject), "%s%s%s %s: %s -> %s",
 		    prefix, prefix[0] != '\0' ? " " : "",
-		    ns_event_type_name(a->ev.type), ns_mail_kind_name(a->kind),
+		    ns_event_type_name(a->ev.type), ns_alert_kind_name(a->kind),
 		    from, to);
 	}
 	ns_mail_header_text(mb, "Subject", subject);
@@ -625,9 +595,9 @@ ns_body_event(struct ns_mbuf *mb, const struct ns_alert *a)
 	char			 descr[NS_EVENT_DESCR * 3];
 
 	ns_body_field(mb, "Event:", "%s %s", ns_event_type_name(ev->type),
-	    ns_mail_kind_name(a->kind));
+	    ns_alert_kind_name(a->kind));
 	ns_body_field(mb, "Severity:", "%s",
-	    ns_mail_severity_name(a->severity));
+	    ns_severity_name(a->severity));
 	ns_body_field(mb, "Probe:", "%s", ns_probe_kind_name(ev->probe));
 	ns_body_field(mb, "Shape:", "%s", ns_scan_shape_name(ev->shape));
 	ns_body_field(mb, "State:", "%s",

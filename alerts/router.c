@@ -102,36 +102,6 @@ ns_output_name(int output)
 	return output >= 0 && output < NS_OUTPUTS ? names[output] : "?";
 }
 
-const char *
-ns_severity_name(int severity)
-{
-	switch (severity) {
-	case NS_SEV_INFO:
-		return "info";
-	case NS_SEV_WARNING:
-		return "warning";
-	case NS_SEV_CRITICAL:
-		return "critical";
-	}
-	return "unknown";
-}
-
-const char *
-ns_alert_kind_name(int kind)
-{
-	switch (kind) {
-	case NS_NOTE_STARTED:
-		return "started";
-	case NS_NOTE_GREW:
-		return "grew";
-	case NS_NOTE_ENDED:
-		return "ended";
-	case NS_ALERT_DIGEST:
-		return "digest";
-	}
-	return "unknown";
-}
-
 static time_t
 ns_router_now(void)
 {

@@ -35,7 +35,10 @@ capture=$NS_DATA/benign/smtp_mail.pcap
 # The directives that netsentryd.conf(5) documents.
 directives="interface captureFile filter snaplen bufferSize promiscuous
 maxHostEntries maxMatrixEntries maxIpHostEntries maxIpMatrixEntries
-idleTimeout dnsCacheSize mdnsNames agentXSocket agentxPingInterval"
+idleTimeout dnsCacheSize mdnsNames agentXSocket agentxPingInterval
+alertRoute eventSeverity mailRateLimit syslogRateLimit actionRateLimit
+alertDigestDelay mailSpoolSize mailRetryMax mailGiveUpAfter
+alertActionTimeout"
 
 # make in the build tree, without the flags of a make check that runs
 # this test: its job server is not open here.
