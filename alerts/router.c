@@ -23,9 +23,9 @@ struct ns_alert_conf ns_alert_conf;
 
 /*
  * Defaults.  Twenty mails an hour tell an administrator that something
- * is going on without burying the mailbox; a digest a minute later says
- * how much more there was.  A mail spool of 1000 alerts outlasts a day
- * of SMTP outage at the default rate.
+ * is going on without burying the mailbox, and a digest a minute later
+ * counts how much more there was.  A mail spool of 1000 alerts outlasts
+ * two days of SMTP outage at the default rate.
  */
 #define NS_DEF_MAIL_RATE	20	/* per hour */
 #define NS_DEF_SYSLOG_RATE	120	/* per minute */
@@ -35,7 +35,7 @@ struct ns_alert_conf ns_alert_conf;
 #define NS_DEF_RETRY_MAX	600
 #define NS_DEF_GIVE_UP		(3 * 86400)
 
-/* Where an output's rate limit and digest stand. */
+/* The rate limit and digest state of one output. */
 struct ns_output_state {
 	double		 tokens;
 	struct timespec	 refilled;
@@ -174,7 +174,7 @@ ns_router_match(const struct ns_alert_conf *c, int output,
 	return !routed;
 }
 
-/* Take a token; a bucket contains at most one period's worth. */
+/* Take a token.  A bucket contains at most one period's worth. */
 static int
 ns_router_allowed(int output)
 {

@@ -51,7 +51,7 @@ void	 ns_alert_conf_clear(struct ns_alert_conf *);
 uint32_t ns_output_period(int output);
 const char *ns_output_name(int output);
 
-/* Where the router hands an alert; set by the agent at start-up. */
+/* The outputs that the router hands alerts to, set by the agent. */
 struct ns_router_outputs {
 	/* The learned name of an address, 0 when none is known. */
 	size_t	(*lookup)(unsigned source, const uint8_t *key, char *buf);
@@ -69,7 +69,7 @@ void	 ns_router_pump(void);
 /* Once a second: send the digests that are due. */
 void	 ns_router_tick(void);
 
-/* Does a route of output send alert a there? */
+/* Return 1 when the routes of output let alert a through. */
 int	 ns_router_match(const struct ns_alert_conf *, int output,
 	    const struct ns_alert *a);
 
@@ -86,9 +86,10 @@ void	 ns_router_stats(struct ns_router_stats *);
 void	 ns_alert_log(const struct ns_alert *);
 
 /*
- * Format value into buf as a key=value field value: bare when it is a
- * plain token, else in double quotes with '"', '\\' and control octets
- * escaped.  Returns buf.
+ * Format value into buf as the value of a key=value field: bare when it
+ * is a plain token, else in double quotes.  Inside quotes '"' and '\\'
+ * get a backslash, and octets outside printable ASCII become \xNN.
+ * Returns buf.
  */
 char	*ns_kv_quote(const char *value, char *buf, size_t len);
 

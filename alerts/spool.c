@@ -47,7 +47,7 @@ struct ns_spool_record {
 	struct ns_alert	 alert;
 };
 
-/* What the mail thread needs to pick the next alert without the file. */
+/* The fields that pick the next alert to send, kept out of the file. */
 struct ns_spool_entry {
 	uint64_t	 id;
 	int64_t		 raised;

@@ -18,8 +18,8 @@
 #      CR, LF, a Bcc line, UTF-8, shell syntax and long labels: the
 #      mails stay well-formed, the log lines stay one per alert, and
 #      nsIpHostName stays printable.
-#   5. storm: 300 scans at once with mailRateLimit 5: five mails and a
-#      digest that accounts for every other alert; the syslog output
+#   5. storm: 300 scans at once with mailRateLimit 5 give five mails and
+#      a digest that accounts for every other alert.  The syslog output
 #      stops at its limit and writes a digest line too.
 #   6. a full spool: the storm again with no server and mailSpoolSize
 #      10.  The spool keeps the 10 newest critical alerts (SYN floods),
@@ -75,7 +75,7 @@ mail_count() {
 	find "$1" -name '*.eml' 2>/dev/null | wc -l
 }
 
-# Wait until directory $1 holds $2 mails, at most $3 seconds.
+# Wait until directory $1 contains $2 mails, at most $3 seconds.
 wait_mails() {
 	for _ in $(seq 1 $(($3 * 10))); do
 		[ "$(mail_count "$1")" -ge "$2" ] && return 0
