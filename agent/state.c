@@ -193,36 +193,54 @@ ns_state_forget(uint32_t index)
 	(void)gdbm_delete(ns_state_events, key);
 }
 
+/* Write one event; returns -1 when gdbm fails. */
+static int
+ns_state_store(const struct ns_event *ev)
+{
+	struct ns_state_record	 r;
+	uint32_t		 index = ev->index;
+	datum			 key, val;
+
+	memset(&r, 0, sizeof(r));
+	r.version = NS_STATE_VERSION;
+	r.size = sizeof(r.ev);
+	r.ev = *ev;
+	key.dptr = (char *)&index;
+	key.dsize = sizeof(index);
+	val.dptr = (char *)&r;
+	val.dsize = sizeof(r);
+	ns_state_forget(index);
+	return gdbm_store(ns_state_events, key, val, GDBM_REPLACE) == 0 ?
+	    0 : -1;
+}
+
+/*
+ * Write the events that changed.  A failing disk fails every write, so
+ * one line per call counts the failures instead of one line per event.
+ */
 void
 ns_state_save(void)
 {
-	static struct ns_event		 evs[NS_STATE_BATCH];
-	struct ns_state_record		 r;
-	datum				 key, val;
-	size_t				 n, i, stored = 0;
+	static struct ns_event	 evs[NS_STATE_BATCH];
+	size_t			 n, i, stored = 0, failed = 0;
+	uint32_t		 first = 0;
 
 	if (ns_state_events == NULL)
 		return;
 	while ((n = ns_events_collect(evs, NS_STATE_BATCH)) > 0) {
 		for (i = 0; i < n; i++) {
-			memset(&r, 0, sizeof(r));
-			r.version = NS_STATE_VERSION;
-			r.size = sizeof(r.ev);
-			r.ev = evs[i];
-			key.dptr = (char *)&evs[i].index;
-			key.dsize = sizeof(evs[i].index);
-			val.dptr = (char *)&r;
-			val.dsize = sizeof(r);
-			ns_state_forget(evs[i].index);
-			if (gdbm_store(ns_state_events, key, val,
-			    GDBM_REPLACE) != 0)
-				snmp_log(LOG_ERR, "cannot write event %u to %s: "
-				    "%s\n", evs[i].index, ns_state_path,
-				    gdbm_strerror(gdbm_errno));
-			else
+			if (ns_state_store(&evs[i]) == 0) {
 				stored++;
+				continue;
+			}
+			if (failed++ == 0)
+				first = evs[i].index;
 		}
 	}
+	if (failed > 0)
+		snmp_log(LOG_ERR, "cannot write %zu event(s) to %s, the first "
+		    "event %u: %s\n", failed, ns_state_path, first,
+		    gdbm_strerror(gdbm_errno));
 	if (stored > 0)
 		gdbm_sync(ns_state_events);
 }
