@@ -151,7 +151,7 @@ ns_route_matches(const struct ns_route *r, const struct ns_alert *a)
 /*
  * An output with no alertRoute line receives every alert.  With lines,
  * it receives the alerts that one of them matches, and none when a line
- * turns it off.
+ * turns it off, wherever that line is.
  */
 int
 ns_router_match(const struct ns_alert_conf *c, int output,
@@ -159,7 +159,7 @@ ns_router_match(const struct ns_alert_conf *c, int output,
 {
 	const struct ns_route	*r;
 	size_t			 i;
-	int			 routed = 0;
+	int			 routed = 0, matched = 0;
 
 	for (i = 0; i < c->nroutes; i++) {
 		r = &c->routes[i];
@@ -168,10 +168,9 @@ ns_router_match(const struct ns_alert_conf *c, int output,
 		if (r->off)
 			return 0;
 		routed = 1;
-		if (ns_route_matches(r, a))
-			return 1;
+		matched |= ns_route_matches(r, a);
 	}
-	return !routed;
+	return !routed || matched;
 }
 
 /* Take a token.  A bucket contains at most one period's worth. */
