@@ -145,19 +145,26 @@ ns_ipkey_equal(const uint8_t *a, const uint8_t *b)
 
 _Static_assert(NS_IPKEY_LEN == 17, "ns_ipkey_equal() reads 17 bytes");
 
-/* Space-saving heavy hitters: the sources that sent most SYNs. */
+/*
+ * Space-saving heavy hitters: the sources that sent most SYNs.  The keyed
+ * hash of each key lets a spoofed source, which matches no entry, skip
+ * most key compares.
+ */
 struct ns_top {
 	uint8_t		 key[NS_IPKEY_LEN];
 	uint32_t	 count;
+	uint32_t	 hash;
 };
 
+/* Count key, whose keyed hash is h. */
 static void
-ns_top_add(struct ns_top *top, const uint8_t *key)
+ns_top_add(struct ns_top *top, const uint8_t *key, uint32_t h)
 {
 	int	 i, min = 0;
 
 	for (i = 0; i < NS_TOP; i++) {
-		if (top[i].count > 0 && ns_ipkey_equal(top[i].key, key)) {
+		if (top[i].count > 0 && top[i].hash == h &&
+		    ns_ipkey_equal(top[i].key, key)) {
 			top[i].count++;
 			return;
 		}
@@ -165,6 +172,7 @@ ns_top_add(struct ns_top *top, const uint8_t *key)
 			min = i;
 	}
 	memcpy(top[min].key, key, NS_IPKEY_LEN);
+	top[min].hash = h;
 	top[min].count++;
 }
 
@@ -350,6 +358,9 @@ ns_probe_fill(const struct ns_decoded *d, struct ns_probe *p)
 	}
 	if (d->has_ports) {
 		p->flags |= NS_PR_PORTS;
+		if (d->ip_proto == 6 && (d->tcp_flags & (NS_TH_SYN | NS_TH_ACK |
+		    NS_TH_RST | NS_TH_FIN)) == NS_TH_SYN)
+			p->flags |= NS_PR_SYN;
 		p->sport = d->sport;
 		p->dport = d->dport;
 		p->tcp_flags = d->tcp_flags;
@@ -508,6 +519,19 @@ struct ns_presyn {
 	struct ns_flood		*meter;		/* that meter, or NULL */
 };
 
+/*
+ * The network that ns_flood_net() gave for the latest SYN's target,
+ * which depends on the local networks configured: ns_detect_refresh()
+ * clears it.
+ */
+struct ns_flood_net {
+	int			 valid;
+	uint8_t			 addr[NS_IPKEY_LEN];	/* the target */
+	uint8_t			 key[NS_IPKEY_LEN];	/* its network */
+	uint8_t			 plen;
+	uint32_t		 hash;		/* keyed hash of key */
+};
+
 TAILQ_HEAD(ns_pending_list, ns_contact);
 TAILQ_HEAD(ns_flood_list, ns_flood);
 TAILQ_HEAD(ns_scanner_list, ns_scanner);
@@ -536,6 +560,7 @@ struct ns_detect {
 	struct ns_dmap		 arp;
 	uint64_t		*handshakes;	/* tag << 32 | expected ack */
 	struct ns_presyn	*presyn;
+	struct ns_flood_net	 net;
 	uint32_t		*flows;		/* tags of recent flows */
 };
 
@@ -665,6 +690,7 @@ ns_detect_refresh(struct ns_detect *det)
 	det->enabled = 0;
 	for (t = 1; t < NS_EV_TYPES; t++)
 		det->enabled |= c->enabled[t];
+	det->net.valid = 0;
 	atomic_store_explicit(&det->hashing, det->enabled,
 	    memory_order_relaxed);
 	det->contacts.max = c->max_contacts;
@@ -1774,7 +1800,7 @@ ns_flood_count(struct ns_flood *f, const uint8_t *src, uint32_t hs,
 	f->syns++;
 	f->event_syns++;
 	ns_hll_add_hash(&f->hll_src, hs);
-	ns_top_add(f->top, src);
+	ns_top_add(f->top, src, hs);
 	f->dsts |= 1ULL << (hd & 63);
 }
 
@@ -1832,30 +1858,37 @@ ns_flood_add(struct ns_flood *f, uint32_t before, const uint8_t *src,
  */
 static int
 ns_flood_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
-    uint16_t port)
+    const struct ns_probe *p)
 {
-	uint8_t		 net[NS_IPKEY_LEN], plen;
-	struct ns_flood	*f, *n;
-	uint32_t	 hs = 0, hd, hn, before;
+	struct ns_flood_net	*net = &det->net;
+	struct ns_flood		*f, *n;
+	uint32_t		 hs, hd, hn, before;
 
 	if (!ns_enabled(NS_EV_SYN_FLOOD))
 		return 0;
-	hd = ns_dmap_hash(dst, NS_IPKEY_LEN);
-	f = ns_flood_gate(det, hd ^ (port * 0x9e3779b1u), dst, port,
-	    dst[0] == NS_INET_IPV4 ? 32 : 128, &before);
-	if (f != NULL) {
+	if (p->flags & NS_PR_SYN) {
+		hs = p->u.addr_hash.src;
+		hd = p->u.addr_hash.dst;
+	} else {
 		hs = ns_dmap_hash(src, NS_IPKEY_LEN);
+		hd = ns_dmap_hash(dst, NS_IPKEY_LEN);
+	}
+	f = ns_flood_gate(det, hd ^ (p->dport * 0x9e3779b1u), dst, p->dport,
+	    dst[0] == NS_INET_IPV4 ? 32 : 128, &before);
+	if (f != NULL)
 		ns_flood_add(f, before, src, hs, hd);
-	}
 
-	ns_flood_net(dst, net, &plen);
-	hn = ns_dmap_hash(net, NS_IPKEY_LEN) ^ (port * 0x85ebca6bu) ^ plen;
-	n = ns_flood_gate(det, hn, net, port, plen, &before);
-	if (n != NULL) {
-		if (f == NULL)
-			hs = ns_dmap_hash(src, NS_IPKEY_LEN);
-		ns_flood_add(n, before, src, hs, hd);
+	/* A flood sends SYN after SYN to one target. */
+	if (!net->valid || !ns_ipkey_equal(net->addr, dst)) {
+		memcpy(net->addr, dst, NS_IPKEY_LEN);
+		ns_flood_net(dst, net->key, &net->plen);
+		net->hash = ns_dmap_hash(net->key, NS_IPKEY_LEN);
+		net->valid = 1;
 	}
+	hn = net->hash ^ (p->dport * 0x85ebca6bu) ^ net->plen;
+	n = ns_flood_gate(det, hn, net->key, p->dport, net->plen, &before);
+	if (n != NULL)
+		ns_flood_add(n, before, src, hs, hd);
 	return (f != NULL && f->ev != NULL) || (n != NULL && n->ev != NULL);
 }
 
@@ -2188,6 +2221,10 @@ ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p)
 	if (mask & NS_PH(NS_PH_CONTACT_REV))
 		p->hash[NS_PH_CONTACT_REV] = ns_contact_hash(dst, src, sport,
 		    p->proto);
+	if ((p->flags & NS_PR_SYN) && ck->key[1]) {
+		p->u.addr_hash.src = ns_dmap_hash(src, NS_IPKEY_LEN);
+		p->u.addr_hash.dst = ns_dmap_hash(dst, NS_IPKEY_LEN);
+	}
 	p->flags |= NS_PR_HASHED;
 }
 
@@ -2202,7 +2239,7 @@ ns_tcp_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	if (ns_port_forbidden(ns_detect_conf.forbidden_tcp, p->dport))
 		ns_alert_hit(det, NS_EV_FORBIDDEN_PORT, src, dst, p->dport,
 		    "connection attempt to a forbidden TCP port");
-	if (ns_flood_syn(det, src, dst, p->dport))
+	if (ns_flood_syn(det, src, dst, p))
 		return;
 	ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP,
 	    NS_PK_TCP_SYN, p->hash[NS_PH_CONTACT]);
