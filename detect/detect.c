@@ -160,16 +160,19 @@ struct ns_top {
 static void
 ns_top_add(struct ns_top *top, const uint8_t *key, uint32_t h)
 {
-	int	 i, min = 0;
+	uint32_t	 least = top[0].count;
+	int		 i, min = 0;
 
 	for (i = 0; i < NS_TOP; i++) {
-		if (top[i].count > 0 && top[i].hash == h &&
+		if (top[i].hash == h && top[i].count > 0 &&
 		    ns_ipkey_equal(top[i].key, key)) {
 			top[i].count++;
 			return;
 		}
-		if (top[i].count < top[min].count)
+		if (top[i].count < least) {
+			least = top[i].count;
 			min = i;
+		}
 	}
 	memcpy(top[min].key, key, NS_IPKEY_LEN);
 	top[min].hash = h;
@@ -542,7 +545,6 @@ struct ns_detect {
 	int			 enabled;	/* any detector is on */
 	atomic_int		 hashing;	/* the reader fills hash[] */
 	uint32_t		 now;		/* latest packet time */
-	uint8_t			 now_tenths;
 	uint64_t		 now_us;
 	uint32_t		 last_tick;
 	struct ns_store		*st;		/* during one call */
@@ -750,6 +752,13 @@ ns_detect_memory(const struct ns_detect *det)
 
 /* Events. */
 
+/* Tenths of a second of the latest packet time. */
+static uint8_t
+ns_now_tenths(const struct ns_detect *det)
+{
+	return (uint8_t)((det->now_us % NS_USEC) / 100000);
+}
+
 static int
 ns_enabled(int type)
 {
@@ -832,7 +841,7 @@ ns_event_begin(struct ns_detect *det, struct ns_event *ev)
 
 	ev->source = det->source;
 	ev->start_sec = ev->last_sec = det->now;
-	ev->start_tenths = ev->last_tenths = det->now_tenths;
+	ev->start_tenths = ev->last_tenths = ns_now_tenths(det);
 	if (ev->shape == 0)
 		ev->shape = NS_SHAPE_NONE;
 	if (ev->probe == 0)
@@ -850,7 +859,7 @@ static void
 ns_event_seen(struct ns_detect *det, struct ns_event *ev)
 {
 	ev->last_sec = det->now;
-	ev->last_tenths = det->now_tenths;
+	ev->last_tenths = ns_now_tenths(det);
 }
 
 static void
@@ -1402,7 +1411,7 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
 		s->port_contacts++;
 	s->probes[kind]++;
 	s->last = det->now;
-	s->last_tenths = det->now_tenths;
+	s->last_tenths = ns_now_tenths(det);
 	ns_hll_add(&s->hll_dst, target, NS_IPKEY_LEN);
 	ns_hll_add(&s->hll_port, &port, sizeof(port));
 
@@ -1728,7 +1737,10 @@ ns_flood_find(struct ns_detect *det, const uint8_t *addr, uint16_t port,
 static void
 ns_flood_open(struct ns_detect *det, struct ns_flood *f, uint64_t start_us)
 {
-	ns_flood_tick(det, f, det->now_us, 0);
+	/* Most SYNs find the window open and no flood ending. */
+	if ((f->win_start != 0 && det->now_us >= f->win_start + NS_USEC) ||
+	    (f->ev != NULL && f->quiet_since != 0))
+		ns_flood_tick(det, f, det->now_us, 0);
 	if (f->win_start == 0)
 		f->win_start = start_us;
 	if (!f->busy) {
@@ -2455,7 +2467,6 @@ ns_detect_clock(struct ns_detect *det, uint32_t sec, uint32_t usec)
 	if (us > det->now_us) {
 		det->now_us = us;
 		det->now = sec;
-		det->now_tenths = (uint8_t)((us % NS_USEC) / 100000);
 	}
 }
 
