@@ -128,8 +128,8 @@ ns_hll_count(const struct ns_hll *c)
 }
 
 /*
- * Whether two IP keys are equal.  gcc calls memcmp() for 17 bytes, which
- * cost more than the rest of a flood meter's work per SYN.
+ * Return 1 when two IP keys are equal.  gcc 12 compiles a memcmp() of 17
+ * bytes to a library call, and the flood meters compare keys per SYN.
  */
 static inline int
 ns_ipkey_equal(const uint8_t *a, const uint8_t *b)
@@ -523,8 +523,8 @@ struct ns_presyn {
 };
 
 /*
- * The network that ns_flood_net() gave for the latest SYN's target,
- * which depends on the local networks configured: ns_detect_refresh()
+ * The network that ns_flood_net() gave for the latest SYN's target.  It
+ * depends on the configured local networks, so ns_detect_refresh()
  * clears it.
  */
 struct ns_flood_net {
@@ -1733,7 +1733,7 @@ ns_flood_find(struct ns_detect *det, const uint8_t *addr, uint16_t port,
 	return NS_DMAP_FIND(&det->floods, key, NS_FKEY_LEN);
 }
 
-/* Open a window on f unless one is open: a new window starts at start_us. */
+/* Open a window on f unless one is open.  A new one starts at start_us. */
 static void
 ns_flood_open(struct ns_detect *det, struct ns_flood *f, uint64_t start_us)
 {
@@ -1749,7 +1749,7 @@ ns_flood_open(struct ns_detect *det, struct ns_flood *f, uint64_t start_us)
 	}
 }
 
-/* The meter with key, made if needed, with a window open (above). */
+/* Return the meter with key, made if needed, with a window open. */
 static struct ns_flood *
 ns_flood_meter(struct ns_detect *det, const uint8_t *key, uint64_t start_us)
 {
@@ -1786,7 +1786,7 @@ ns_presyn_keep(struct ns_presyn *ps, struct ns_flood *f)
  * The meter of a pre-count slot that made one.  Under a flood every SYN
  * takes this path, so the slot keeps a pointer to the meter, which
  * ns_flood_removed() clears, and a hit costs a key compare instead of a
- * hash and a map lookup.  The map sees the same touch as on a lookup.
+ * hash and a map lookup.  The age list gets the same touch as on a lookup.
  */
 static struct ns_flood *
 ns_flood_metered(struct ns_detect *det, struct ns_presyn *ps,

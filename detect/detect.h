@@ -75,9 +75,10 @@ struct ns_probe {
 void	 ns_probe_fill(const struct ns_decoded *, struct ns_probe *);
 
 /*
- * Fill p->hash from the addresses in ck.  The reader thread calls it
- * while ns_detect_hashing() is true, so that the counter thread, which
- * is the slower of the two when the detectors run, has less to do.
+ * Fill p->hash, and u.addr_hash of a SYN, from the addresses in ck.
+ * The reader thread calls it while ns_detect_hashing() is true, so that
+ * the counter thread, which is the slower of the two when the detectors
+ * run, has less to do.
  * ns_detect_frame() hashes a probe that comes without them.
  */
 void	 ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p);

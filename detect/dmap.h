@@ -62,7 +62,10 @@ ns_dmap_expire(struct ns_dmap *m, uint32_t now, uint32_t idle)
 		ns_dmap_expire_due(m, now, idle);
 }
 
-/* Move node to the young end of the age list, unless now is older. */
+/*
+ * Record a touch at now and move node to the newest end of the age list.
+ * A now older than the node's last touch changes nothing.
+ */
 static inline void
 ns_dmap_touch(struct ns_dmap *m, void *node, uint32_t now)
 {
