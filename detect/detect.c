@@ -76,17 +76,16 @@ struct ns_hll {
 	uint8_t		 used;		/* registers that are not 0 */
 };
 
+/* One plus the trailing zero bits above the register index, at most 26. */
 static int
 ns_hll_rank(uint32_t h)
 {
 	uint32_t	 w = h >> 7;
-	int		 r = 1;
 
-	while ((w & 1) == 0 && r < NS_HLL_RANK_MAX) {
-		w >>= 1;
-		r++;
-	}
-	return r;
+	if (w == 0)
+		return NS_HLL_RANK_MAX;
+	return __builtin_ctz(w) < NS_HLL_RANK_MAX - 1 ?
+	    __builtin_ctz(w) + 1 : NS_HLL_RANK_MAX;
 }
 
 /* Add an item whose hash is h. */
@@ -128,27 +127,55 @@ ns_hll_count(const struct ns_hll *c)
 	return (uint32_t)(est + 0.5);
 }
 
-/* Space-saving heavy hitters: the sources that sent most SYNs. */
+/*
+ * Return 1 when two IP keys are equal.  gcc 12 compiles a memcmp() of 17
+ * bytes to a library call, and the flood meters compare keys per SYN.
+ */
+static inline int
+ns_ipkey_equal(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t	 a0, a1, b0, b1;
+
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0 && a[16] == b[16];
+}
+
+_Static_assert(NS_IPKEY_LEN == 17, "ns_ipkey_equal() reads 17 bytes");
+
+/*
+ * Space-saving heavy hitters: the sources that sent most SYNs.  The keyed
+ * hash of each key lets a spoofed source, which matches no entry, skip
+ * most key compares.
+ */
 struct ns_top {
 	uint8_t		 key[NS_IPKEY_LEN];
 	uint32_t	 count;
+	uint32_t	 hash;
 };
 
+/* Count key, whose keyed hash is h. */
 static void
-ns_top_add(struct ns_top *top, const uint8_t *key)
+ns_top_add(struct ns_top *top, const uint8_t *key, uint32_t h)
 {
-	int	 i, min = 0;
+	uint32_t	 least = top[0].count;
+	int		 i, min = 0;
 
 	for (i = 0; i < NS_TOP; i++) {
-		if (top[i].count > 0 &&
-		    memcmp(top[i].key, key, NS_IPKEY_LEN) == 0) {
+		if (top[i].hash == h && top[i].count > 0 &&
+		    ns_ipkey_equal(top[i].key, key)) {
 			top[i].count++;
 			return;
 		}
-		if (top[i].count < top[min].count)
+		if (top[i].count < least) {
+			least = top[i].count;
 			min = i;
+		}
 	}
 	memcpy(top[min].key, key, NS_IPKEY_LEN);
+	top[min].hash = h;
 	top[min].count++;
 }
 
@@ -334,6 +361,9 @@ ns_probe_fill(const struct ns_decoded *d, struct ns_probe *p)
 	}
 	if (d->has_ports) {
 		p->flags |= NS_PR_PORTS;
+		if (d->ip_proto == 6 && (d->tcp_flags & (NS_TH_SYN | NS_TH_ACK |
+		    NS_TH_RST | NS_TH_FIN)) == NS_TH_SYN)
+			p->flags |= NS_PR_SYN;
 		p->sport = d->sport;
 		p->dport = d->dport;
 		p->tcp_flags = d->tcp_flags;
@@ -448,6 +478,7 @@ struct ns_flood {
 	struct ns_event		*ev;
 	int			 busy;		/* on the busy list */
 	TAILQ_ENTRY(ns_flood)	 busy_link;
+	struct ns_presyn	*presyn;	/* slot that may cache it */
 };
 
 /* Suspicious traffic: type, attacker, target, port and its protocol. */
@@ -488,6 +519,20 @@ struct ns_presyn {
 	uint32_t		 sec;
 	uint16_t		 count;
 	uint16_t		 metered;	/* a meter was made */
+	struct ns_flood		*meter;		/* that meter, or NULL */
+};
+
+/*
+ * The network that ns_flood_net() gave for the latest SYN's target.  It
+ * depends on the configured local networks, so ns_detect_refresh()
+ * clears it.
+ */
+struct ns_flood_net {
+	int			 valid;
+	uint8_t			 addr[NS_IPKEY_LEN];	/* the target */
+	uint8_t			 key[NS_IPKEY_LEN];	/* its network */
+	uint8_t			 plen;
+	uint32_t		 hash;		/* keyed hash of key */
 };
 
 TAILQ_HEAD(ns_pending_list, ns_contact);
@@ -500,7 +545,6 @@ struct ns_detect {
 	int			 enabled;	/* any detector is on */
 	atomic_int		 hashing;	/* the reader fills hash[] */
 	uint32_t		 now;		/* latest packet time */
-	uint8_t			 now_tenths;
 	uint64_t		 now_us;
 	uint32_t		 last_tick;
 	struct ns_store		*st;		/* during one call */
@@ -518,6 +562,7 @@ struct ns_detect {
 	struct ns_dmap		 arp;
 	uint64_t		*handshakes;	/* tag << 32 | expected ack */
 	struct ns_presyn	*presyn;
+	struct ns_flood_net	 net;
 	uint32_t		*flows;		/* tags of recent flows */
 };
 
@@ -562,6 +607,8 @@ ns_flood_removed(struct ns_dmap *m, struct ns_dnode *n)
 	ns_flood_release(det, f);
 	if (f->busy)
 		TAILQ_REMOVE(&det->busy, f, busy_link);
+	if (f->presyn != NULL && f->presyn->meter == f)
+		f->presyn->meter = NULL;
 }
 
 static void
@@ -645,6 +692,7 @@ ns_detect_refresh(struct ns_detect *det)
 	det->enabled = 0;
 	for (t = 1; t < NS_EV_TYPES; t++)
 		det->enabled |= c->enabled[t];
+	det->net.valid = 0;
 	atomic_store_explicit(&det->hashing, det->enabled,
 	    memory_order_relaxed);
 	det->contacts.max = c->max_contacts;
@@ -703,6 +751,13 @@ ns_detect_memory(const struct ns_detect *det)
 }
 
 /* Events. */
+
+/* Tenths of a second of the latest packet time. */
+static uint8_t
+ns_now_tenths(const struct ns_detect *det)
+{
+	return (uint8_t)((det->now_us % NS_USEC) / 100000);
+}
 
 static int
 ns_enabled(int type)
@@ -786,7 +841,7 @@ ns_event_begin(struct ns_detect *det, struct ns_event *ev)
 
 	ev->source = det->source;
 	ev->start_sec = ev->last_sec = det->now;
-	ev->start_tenths = ev->last_tenths = det->now_tenths;
+	ev->start_tenths = ev->last_tenths = ns_now_tenths(det);
 	if (ev->shape == 0)
 		ev->shape = NS_SHAPE_NONE;
 	if (ev->probe == 0)
@@ -804,7 +859,7 @@ static void
 ns_event_seen(struct ns_detect *det, struct ns_event *ev)
 {
 	ev->last_sec = det->now;
-	ev->last_tenths = det->now_tenths;
+	ev->last_tenths = ns_now_tenths(det);
 }
 
 static void
@@ -1356,7 +1411,7 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
 		s->port_contacts++;
 	s->probes[kind]++;
 	s->last = det->now;
-	s->last_tenths = det->now_tenths;
+	s->last_tenths = ns_now_tenths(det);
 	ns_hll_add(&s->hll_dst, target, NS_IPKEY_LEN);
 	ns_hll_add(&s->hll_port, &port, sizeof(port));
 
@@ -1678,29 +1733,74 @@ ns_flood_find(struct ns_detect *det, const uint8_t *addr, uint16_t port,
 	return NS_DMAP_FIND(&det->floods, key, NS_FKEY_LEN);
 }
 
-/*
- * The meter of addr/plen and port, made if needed, with a window open:
- * a new window starts at start_us.
- */
-static struct ns_flood *
-ns_flood_meter(struct ns_detect *det, const uint8_t *addr, uint16_t port,
-    uint8_t plen, uint64_t start_us)
+/* Open a window on f unless one is open.  A new one starts at start_us. */
+static void
+ns_flood_open(struct ns_detect *det, struct ns_flood *f, uint64_t start_us)
 {
-	uint8_t			 key[NS_FKEY_LEN];
-	struct ns_flood		*f;
-	int			 created;
-
-	ns_flood_key(key, addr, port, plen);
-	f = NS_DMAP_GET(&det->floods, key, NS_FKEY_LEN, det->now, &created);
-	if (f == NULL)
-		return NULL;
-	ns_flood_tick(det, f, det->now_us, 0);
+	/* Most SYNs find the window open and no flood ending. */
+	if ((f->win_start != 0 && det->now_us >= f->win_start + NS_USEC) ||
+	    (f->ev != NULL && f->quiet_since != 0))
+		ns_flood_tick(det, f, det->now_us, 0);
 	if (f->win_start == 0)
 		f->win_start = start_us;
 	if (!f->busy) {
 		TAILQ_INSERT_TAIL(&det->busy, f, busy_link);
 		f->busy = 1;
 	}
+}
+
+/* Return the meter with key, made if needed, with a window open. */
+static struct ns_flood *
+ns_flood_meter(struct ns_detect *det, const uint8_t *key, uint64_t start_us)
+{
+	struct ns_flood		*f;
+	int			 created;
+
+	f = NS_DMAP_GET(&det->floods, key, NS_FKEY_LEN, det->now, &created);
+	if (f != NULL)
+		ns_flood_open(det, f, start_us);
+	return f;
+}
+
+static int
+ns_fkey_equal(const uint8_t *a, const uint8_t *b)
+{
+	uint32_t	 a2, b2;
+
+	memcpy(&a2, a + 16, 4);
+	memcpy(&b2, b + 16, 4);
+	return ns_ipkey_equal(a, b) && a2 == b2;
+}
+
+_Static_assert(NS_FKEY_LEN == 20, "ns_fkey_equal() reads 20 bytes");
+
+static void
+ns_presyn_keep(struct ns_presyn *ps, struct ns_flood *f)
+{
+	ps->meter = f;
+	if (f != NULL)
+		f->presyn = ps;
+}
+
+/*
+ * The meter of a pre-count slot that made one.  Under a flood every SYN
+ * takes this path, so the slot keeps a pointer to the meter, which
+ * ns_flood_removed() clears, and a hit costs a key compare instead of a
+ * hash and a map lookup.  The age list gets the same touch as on a lookup.
+ */
+static struct ns_flood *
+ns_flood_metered(struct ns_detect *det, struct ns_presyn *ps,
+    const uint8_t *key)
+{
+	struct ns_flood	*f = ps->meter;
+
+	if (f != NULL && ns_fkey_equal(f->key, key)) {
+		ns_dmap_touch(&det->floods, f, det->now);
+		ns_flood_open(det, f, det->now_us);
+		return f;
+	}
+	f = ns_flood_meter(det, key, det->now_us);
+	ns_presyn_keep(ps, f);
 	return f;
 }
 
@@ -1712,7 +1812,7 @@ ns_flood_count(struct ns_flood *f, const uint8_t *src, uint32_t hs,
 	f->syns++;
 	f->event_syns++;
 	ns_hll_add_hash(&f->hll_src, hs);
-	ns_top_add(f->top, src);
+	ns_top_add(f->top, src, hs);
 	f->dsts |= 1ULL << (hd & 63);
 }
 
@@ -1728,15 +1828,20 @@ ns_flood_gate(struct ns_detect *det, uint32_t h, const uint8_t *addr,
 {
 	struct ns_presyn	*ps = &det->presyn[h & (NS_PRESYN_SLOTS - 1)];
 	uint32_t		 tag = (h >> 13) | 1;
+	uint8_t			 key[NS_FKEY_LEN];
+	struct ns_flood		*f;
 
 	*before = 0;
-	if (ps->tag == tag && ps->metered)
-		return ns_flood_meter(det, addr, port, plen, det->now_us);
+	if (ps->tag == tag && ps->metered) {
+		ns_flood_key(key, addr, port, plen);
+		return ns_flood_metered(det, ps, key);
+	}
 	if (ps->tag != tag || ps->sec != det->now) {
 		ps->tag = tag;
 		ps->sec = det->now;
 		ps->count = 0;
 		ps->metered = 0;
+		ps->meter = NULL;
 	}
 	if (++ps->count < NS_FLOOD_MIN)
 		return NULL;
@@ -1744,8 +1849,10 @@ ns_flood_gate(struct ns_detect *det, uint32_t h, const uint8_t *addr,
 	*before = ps->count - 1;
 
 	/* The first window starts with the second of the SYNs counted. */
-	return ns_flood_meter(det, addr, port, plen,
-	    (uint64_t)ps->sec * NS_USEC);
+	ns_flood_key(key, addr, port, plen);
+	f = ns_flood_meter(det, key, (uint64_t)ps->sec * NS_USEC);
+	ns_presyn_keep(ps, f);
+	return f;
 }
 
 static void
@@ -1763,30 +1870,37 @@ ns_flood_add(struct ns_flood *f, uint32_t before, const uint8_t *src,
  */
 static int
 ns_flood_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
-    uint16_t port)
+    const struct ns_probe *p)
 {
-	uint8_t		 net[NS_IPKEY_LEN], plen;
-	struct ns_flood	*f, *n;
-	uint32_t	 hs = 0, hd, hn, before;
+	struct ns_flood_net	*net = &det->net;
+	struct ns_flood		*f, *n;
+	uint32_t		 hs, hd, hn, before;
 
 	if (!ns_enabled(NS_EV_SYN_FLOOD))
 		return 0;
-	hd = ns_dmap_hash(dst, NS_IPKEY_LEN);
-	f = ns_flood_gate(det, hd ^ (port * 0x9e3779b1u), dst, port,
-	    dst[0] == NS_INET_IPV4 ? 32 : 128, &before);
-	if (f != NULL) {
+	if (p->flags & NS_PR_SYN) {
+		hs = p->u.addr_hash.src;
+		hd = p->u.addr_hash.dst;
+	} else {
 		hs = ns_dmap_hash(src, NS_IPKEY_LEN);
+		hd = ns_dmap_hash(dst, NS_IPKEY_LEN);
+	}
+	f = ns_flood_gate(det, hd ^ (p->dport * 0x9e3779b1u), dst, p->dport,
+	    dst[0] == NS_INET_IPV4 ? 32 : 128, &before);
+	if (f != NULL)
 		ns_flood_add(f, before, src, hs, hd);
-	}
 
-	ns_flood_net(dst, net, &plen);
-	hn = ns_dmap_hash(net, NS_IPKEY_LEN) ^ (port * 0x85ebca6bu) ^ plen;
-	n = ns_flood_gate(det, hn, net, port, plen, &before);
-	if (n != NULL) {
-		if (f == NULL)
-			hs = ns_dmap_hash(src, NS_IPKEY_LEN);
-		ns_flood_add(n, before, src, hs, hd);
+	/* A flood sends SYN after SYN to one target. */
+	if (!net->valid || !ns_ipkey_equal(net->addr, dst)) {
+		memcpy(net->addr, dst, NS_IPKEY_LEN);
+		ns_flood_net(dst, net->key, &net->plen);
+		net->hash = ns_dmap_hash(net->key, NS_IPKEY_LEN);
+		net->valid = 1;
 	}
+	hn = net->hash ^ (p->dport * 0x85ebca6bu) ^ net->plen;
+	n = ns_flood_gate(det, hn, net->key, p->dport, net->plen, &before);
+	if (n != NULL)
+		ns_flood_add(n, before, src, hs, hd);
 	return (f != NULL && f->ev != NULL) || (n != NULL && n->ev != NULL);
 }
 
@@ -2119,6 +2233,10 @@ ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p)
 	if (mask & NS_PH(NS_PH_CONTACT_REV))
 		p->hash[NS_PH_CONTACT_REV] = ns_contact_hash(dst, src, sport,
 		    p->proto);
+	if ((p->flags & NS_PR_SYN) && ck->key[1]) {
+		p->u.addr_hash.src = ns_dmap_hash(src, NS_IPKEY_LEN);
+		p->u.addr_hash.dst = ns_dmap_hash(dst, NS_IPKEY_LEN);
+	}
 	p->flags |= NS_PR_HASHED;
 }
 
@@ -2133,7 +2251,7 @@ ns_tcp_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	if (ns_port_forbidden(ns_detect_conf.forbidden_tcp, p->dport))
 		ns_alert_hit(det, NS_EV_FORBIDDEN_PORT, src, dst, p->dport,
 		    "connection attempt to a forbidden TCP port");
-	if (ns_flood_syn(det, src, dst, p->dport))
+	if (ns_flood_syn(det, src, dst, p))
 		return;
 	ns_contact_open(det, src, dst, p->dport, NS_PROTO_TCP,
 	    NS_PK_TCP_SYN, p->hash[NS_PH_CONTACT]);
@@ -2349,7 +2467,6 @@ ns_detect_clock(struct ns_detect *det, uint32_t sec, uint32_t usec)
 	if (us > det->now_us) {
 		det->now_us = us;
 		det->now = sec;
-		det->now_tenths = (uint8_t)((us % NS_USEC) / 100000);
 	}
 }
 

@@ -24,12 +24,14 @@
 #define NS_PR_IPV6	0x80
 #define NS_PR_DATA	0x100	/* a TCP segment that carries data */
 #define NS_PR_HASHED	0x200	/* ns_probe_hash() filled hash[] */
+#define NS_PR_SYN	0x400	/* a TCP SYN without ACK, RST or FIN */
 
 /*
  * The detectors' keyed hashes of a packet's tuple and of its first
  * contact keys, one per direction.  ns_probe_hash() sets only those that
  * the probe's kind and TCP flags make the detectors read, and an ICMP
- * contact key has port 0.
+ * contact key has port 0.  For a probe with NS_PR_SYN it also sets
+ * u.addr_hash, which the SYN flood meters read.
  */
 enum ns_probe_hash {
 	NS_PH_FLOW,		/* source to destination */
@@ -62,6 +64,10 @@ struct ns_probe {
 			uint8_t	 spa[4];
 			uint8_t	 tpa[4];
 		} arp;
+		struct {
+			uint32_t src;	/* keyed hash of the source IP key */
+			uint32_t dst;
+		} addr_hash;
 	} u;
 	uint32_t	 hash[NS_PH_COUNT];
 };
@@ -69,9 +75,10 @@ struct ns_probe {
 void	 ns_probe_fill(const struct ns_decoded *, struct ns_probe *);
 
 /*
- * Fill p->hash from the addresses in ck.  The reader thread calls it
- * while ns_detect_hashing() is true, so that the counter thread, which
- * is the slower of the two when the detectors run, has less to do.
+ * Fill p->hash, and u.addr_hash of a SYN, from the addresses in ck.
+ * The reader thread calls it while ns_detect_hashing() is true, so that
+ * the counter thread, which is the slower of the two when the detectors
+ * run, has less to do.
  * ns_detect_frame() hashes a probe that comes without them.
  */
 void	 ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p);

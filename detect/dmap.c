@@ -147,20 +147,6 @@ ns_dmap_get_hash(struct ns_dmap *m, const void *key, uint32_t h,
 }
 
 void
-ns_dmap_touch(struct ns_dmap *m, void *node, uint32_t now)
-{
-	struct ns_dnode	*n = node;
-
-	if (now >= n->touched) {
-		n->touched = now;
-		if (TAILQ_NEXT(n, age) != NULL) {
-			TAILQ_REMOVE(&m->lru, n, age);
-			TAILQ_INSERT_TAIL(&m->lru, n, age);
-		}
-	}
-}
-
-void
 ns_dmap_remove(struct ns_dmap *m, void *node)
 {
 	struct ns_dnode	*n = node, **pp;

@@ -45,7 +45,6 @@ void	*ns_dmap_find(struct ns_dmap *, const void *key);
 /* Find or create; *created tells which.  NULL when memory runs out. */
 void	*ns_dmap_get(struct ns_dmap *, const void *key, uint32_t now,
 	    int *created);
-void	 ns_dmap_touch(struct ns_dmap *, void *node, uint32_t now);
 void	 ns_dmap_remove(struct ns_dmap *, void *node);
 void	 ns_dmap_expire_due(struct ns_dmap *, uint32_t now, uint32_t idle);
 
@@ -61,6 +60,24 @@ ns_dmap_expire(struct ns_dmap *m, uint32_t now, uint32_t idle)
 
 	if (n != NULL && now > n->touched && now - n->touched > idle)
 		ns_dmap_expire_due(m, now, idle);
+}
+
+/*
+ * Record a touch at now and move node to the newest end of the age list.
+ * A now older than the node's last touch changes nothing.
+ */
+static inline void
+ns_dmap_touch(struct ns_dmap *m, void *node, uint32_t now)
+{
+	struct ns_dnode	*n = node;
+
+	if (now >= n->touched) {
+		n->touched = now;
+		if (TAILQ_NEXT(n, age) != NULL) {
+			TAILQ_REMOVE(&m->lru, n, age);
+			TAILQ_INSERT_TAIL(&m->lru, n, age);
+		}
+	}
 }
 
 #define NS_DMAP_FIRST(m)	((void *)TAILQ_FIRST(&(m)->lru))
