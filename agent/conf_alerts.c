@@ -188,7 +188,7 @@ static const struct ns_conf_alert_number ns_conf_alert_numbers[] = {
 	{ "alertDigestDelay", 1, 86400, 0, NS_ALC(digest_delay) },
 	{ "mailSpoolSize", 1, 1000000, 1, NS_ALC(spool_max) },
 	{ "mailRetryMax", 30, 86400, 0, NS_ALC(retry_max) },
-	{ "mailGiveUpAfter", 60, 30 * 86400, 0, NS_ALC(give_up) },
+	{ "mailGiveUpAfter", 10, 30 * 86400, 0, NS_ALC(give_up) },
 };
 
 #define NS_ALERT_NUMBERS \

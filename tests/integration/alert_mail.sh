@@ -25,6 +25,9 @@
 #      10.  The spool keeps the 10 newest critical alerts (SYN floods),
 #      counts the others in nsMailDropped, and logs each drop; when the
 #      server comes up exactly those 10 arrive.
+#   7. mailGiveUpAfter 10 with no server: the alerts are given up,
+#      logged and counted in nsMailDropped.  Then spool.db is replaced by
+#      garbage: the next start moves it aside with a log line and runs.
 
 . "${NS_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
@@ -403,5 +406,29 @@ floods=$(echo "$MAIL_SUBJECTS" | tr '|' '\n' | grep -c " synFlood ")
     ns_error "$floods of 10 are synFlood alerts: $MAIL_SUBJECTS"
 stop
 sink_stop
+
+ns_info "7. alerts given up, and a corrupt spool"
+STATE=$NS_TMP/state7
+mkdir -p "$STATE"
+PORT=$(free_tcp_port)
+start 7a "$SCAN" "mailServer 127.0.0.1:$PORT" "mailGiveUpAfter 10"
+ns_wait_eof 1
+wait_value "$ALERTS.5.0" 2 45 &&
+    ns_ok "both alerts given up after mailGiveUpAfter 10" ||
+    ns_error "nsMailDropped is $(ns_get_value "$ALERTS.5.0"), expected 2"
+ns_expect_value "$ALERTS.1.0" 0 "nsSpoolLength after giving up"
+grep -q "mail spool: gave up alert 1 after" "$NS_DAEMON_LOG" &&
+    ns_ok "log: $(grep -m1 'gave up' "$NS_DAEMON_LOG")" ||
+    ns_error "no 'gave up' line in the log"
+stop
+head -c 4096 /dev/urandom >"$STATE/spool.db"
+start 7b "$QUIET" "mailServer 127.0.0.1:$PORT"
+ns_wait_eof 1
+ns_daemon_check_alive "with a corrupt spool.db"
+ls "$STATE"/spool.db.corrupt.* >/dev/null 2>&1 &&
+    grep -q "spool.db is unreadable" "$NS_DAEMON_LOG" &&
+    ns_ok "the corrupt spool.db was moved aside with a log line" ||
+    ns_error "no move-aside of the corrupt spool.db"
+stop
 
 ns_finish
