@@ -37,6 +37,7 @@
 #define NS_SPOOL_FIRST_RETRY	15	/* seconds, before jitter */
 #define NS_SPOOL_MESSAGE_MAX	(64 * 1024)
 #define NS_SPOOL_LOG_EVERY	60	/* seconds between failure lines */
+#define NS_SPOOL_STOP_GRACE	2	/* seconds past the flush deadline */
 
 /* A record is this header and the alert in the daemon's memory layout. */
 struct ns_spool_record {
@@ -546,6 +547,26 @@ ns_spool_start(void)
 	return 0;
 }
 
+/*
+ * Wait for the mail thread until the flush deadline and a grace period
+ * have passed.  Returns -1 when it is still inside an SMTP session, for
+ * example with a server that stopped answering.
+ */
+static int
+ns_spool_join(unsigned flush)
+{
+	struct timespec	 until;
+
+	if (!ns_spool.running)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)flush + NS_SPOOL_STOP_GRACE;
+	if (pthread_timedjoin_np(ns_spool.thread, NULL, &until) != 0)
+		return -1;
+	ns_spool.running = 0;
+	return 0;
+}
+
 void
 ns_spool_stop(unsigned flush)
 {
@@ -558,15 +579,26 @@ ns_spool_stop(unsigned flush)
 	ns_spool.deadline = ns_spool_now() + flush;
 	pthread_cond_signal(&ns_spool.wake);
 	pthread_mutex_unlock(&ns_spool.lock);
-	if (ns_spool.running)
-		pthread_join(ns_spool.thread, NULL);
-	ns_spool.running = 0;
 
+	/*
+	 * The thread touches the file only under the lock.  Holding it for
+	 * good keeps a late session from writing while the process exits,
+	 * and the file was synced after its last change.
+	 */
+	if (ns_spool_join(flush) == -1) {
+		pthread_mutex_lock(&ns_spool.lock);
+		ns_logq_post(LOG_WARNING, "mail spool %s: a delivery was still "
+		    "under way %u s after the stop began; its alert and %zu "
+		    "in all stay in the spool for the next start",
+		    ns_spool.path, flush + NS_SPOOL_STOP_GRACE,
+		    ns_spool.count);
+		return;
+	}
 	if (ns_spool.db == NULL)
 		return;
 	if (ns_spool.count > 0)
-		ns_logq_post(LOG_NOTICE, "mail spool %s: %zu alert(s) wait for the "
-		    "next start", ns_spool.path, ns_spool.count);
+		ns_logq_post(LOG_NOTICE, "mail spool %s: %zu alert(s) wait for "
+		    "the next start", ns_spool.path, ns_spool.count);
 	gdbm_sync(ns_spool.db);
 	gdbm_close(ns_spool.db);
 	ns_spool.db = NULL;

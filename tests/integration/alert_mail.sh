@@ -28,6 +28,9 @@
 #   7. mailGiveUpAfter 10 with no server: the alerts are given up,
 #      logged and counted in nsMailDropped.  Then spool.db is replaced by
 #      garbage: the next start moves it aside with a log line and runs.
+#   8. a server that accepts connections and never answers, with
+#      mailTimeout 30: SIGTERM still stops the daemon within 15 s, and
+#      both alerts wait in the spool for the next start.
 
 . "${NS_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
@@ -429,6 +432,37 @@ ls "$STATE"/spool.db.corrupt.* >/dev/null 2>&1 &&
     grep -q "spool.db is unreadable" "$NS_DAEMON_LOG" &&
     ns_ok "the corrupt spool.db was moved aside with a log line" ||
     ns_error "no move-aside of the corrupt spool.db"
+stop
+
+ns_info "8. SIGTERM while a server says nothing"
+STATE=$NS_TMP/state8
+mkdir -p "$STATE"
+PORT=$(free_tcp_port)
+sink_start "$PORT" "$NS_TMP/mail8" --silent
+start 8a "$SCAN" "mailServer 127.0.0.1:$PORT" "mailTimeout 30"
+ns_wait_eof 1
+sleep 1
+began=$(date +%s)
+kill -TERM "$NS_DAEMON_PID"
+for _ in $(seq 1 200); do
+	ns_pid_running "$NS_DAEMON_PID" || break
+	sleep 0.1
+done
+took=$(($(date +%s) - began))
+if ns_pid_running "$NS_DAEMON_PID"; then
+	ns_error "netsentryd still runs 20 s after SIGTERM"
+elif [ "$took" -gt 15 ]; then
+	ns_error "netsentryd took $took s to stop after SIGTERM"
+else
+	ns_ok "netsentryd stopped $took s after SIGTERM"
+fi
+stop
+sink_stop
+start 8b "$QUIET" "mailServer 127.0.0.1:$PORT"
+ns_wait_eof 1
+grep -q "2 alert(s) of earlier runs wait for delivery" "$NS_DAEMON_LOG" &&
+    ns_ok "both alerts waited in the spool" ||
+    ns_error "no '2 alert(s) of earlier runs' line"
 stop
 
 ns_finish
