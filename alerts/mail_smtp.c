@@ -576,7 +576,14 @@ ns_smtp_result(const struct ns_smtp_trace *tr, smtp_message_t message,
 	if (started && st != NULL && st->code >= 200 && st->code < 300) {
 		/* Delivered: name any recipient rejected on the way. */
 		smtp_enumerate_recipients(message, ns_smtp_recipient, &r);
-		return 0;
+		if (r.count < (int)tr->conf->nto)
+			return 0;
+
+		/*
+		 * libESMTP 1.1 sends DATA and an empty message even when
+		 * every RCPT failed, and a lax server accepts it with 250.
+		 */
+		err[0] = '\0';
 	}
 	ns_smtp_failure(tr, message, smtp_error, err, errlen);
 	return -1;

@@ -5,6 +5,9 @@
 #   1. A 4xx or 5xx reply at MAIL, DATA or the end of the message: not
 #      sent, and the reason quotes the reply.
 #   2. A greeting line that never ends: not sent, at once.
+#   3. The only recipient rejected with 450 or 550 by a server that then
+#      takes an empty message: not sent, and the reason names the
+#      recipient.
 #
 # Each case checks that mail_probe exits 1 (not sent), so the daemon
 # keeps the alert in its spool for a later attempt.
@@ -105,5 +108,9 @@ expect_failure eod=554 "rejected the message: 554"
 ns_info "2. an endless greeting line"
 expect_failure endless-greet "127.0.0.1:"
 expect_within endless-greet 2
+
+ns_info "3. every recipient rejected, then an empty message taken"
+expect_failure rcpt=450 "rejected every recipient: soc@example.org: 450"
+expect_failure rcpt=550 "rejected every recipient: soc@example.org: 550"
 
 ns_finish
