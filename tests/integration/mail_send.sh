@@ -169,7 +169,7 @@ body = msg.get_content()
 for text in ("Event:        portScan started",
              "Target:       198.51.100.10 (m\u00fcnchen.example)",
              "Event index:  17",
-             "NETSENTRY-MIB::nsEventDescr.17",
+             "NETSENTRY-MIB::nsEventDescription.17",
              "NETSENTRY-MIB::nsEventTable"):
     if text not in body:
         problems.append("body lacks %r" % text)
