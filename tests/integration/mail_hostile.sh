@@ -4,10 +4,13 @@
 #
 #   1. A 4xx or 5xx reply at MAIL, DATA or the end of the message: not
 #      sent, and the reason quotes the reply.
-#   2. A greeting line that never ends: not sent, at once.
+#   2. A greeting line that never ends: not sent, at once.  A 4xx or
+#      5xx greeting or reply to EHLO: not sent, with that reply.
 #   3. The only recipient rejected with 450 or 550 by a server that then
 #      takes an empty message: not sent, and the reason names the
 #      recipient.
+#   4. A connection closed in the middle of the message, and a server
+#      silent after it: not sent, the silent one within mailTimeout + 2 s.
 #
 # Each case checks that mail_probe exits 1 (not sent), so the daemon
 # keeps the alert in its spool for a later attempt.
@@ -108,9 +111,20 @@ expect_failure eod=554 "rejected the message: 554"
 ns_info "2. an endless greeting line"
 expect_failure endless-greet "127.0.0.1:"
 expect_within endless-greet 2
+expect_failure greet=421 "greeted with 421 4.7.1"
+expect_failure greet=554 "greeted with 554 5.7.1"
+expect_failure ehlo=421 "rejected EHLO: 421 4.7.1"
+expect_failure ehlo=554 "rejected EHLO: 554 5.7.1"
 
 ns_info "3. every recipient rejected, then an empty message taken"
 expect_failure rcpt=450 "rejected every recipient: soc@example.org: 450"
 expect_failure rcpt=550 "rejected every recipient: soc@example.org: 550"
+
+ns_info "4. a connection that breaks or falls silent in the message"
+expect_failure close-mid-data \
+    "closed the connection before its reply to the message"
+expect_failure silent-eod \
+    "sent no reply to the end of the message within $TIMEOUT s"
+expect_within silent-eod $((TIMEOUT + 2))
 
 ns_finish

@@ -122,6 +122,13 @@ class Session:
         except (EOFError, OSError):
             pass
         finally:
+            # The makefile() reader keeps the descriptor open after
+            # close(): shut the connection down first.
+            try:
+                self.conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self.file.close()
             self.conn.close()
 
 
