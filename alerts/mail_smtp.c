@@ -61,6 +61,8 @@ struct ns_smtp_trace {
 	double		 elapsed;	/* seconds the session took */
 	char		 command[16];	/* verb of the last command sent */
 	char		 reply[256];	/* last reply line */
+	char		 refusal[256];	/* first 4xx or 5xx reply line */
+	char		 refused[16];	/* its command, "" for the greeting */
 	timer_t		 timer;
 	int		 has_timer;
 };
@@ -130,6 +132,10 @@ ns_smtp_reply_line(struct ns_smtp_trace *tr, const char *line, size_t n)
 	tr->greeted = 1;
 	tr->awaiting = 0;
 	code = atoi(tr->reply);
+	if (code >= 400 && tr->refusal[0] == '\0') {
+		memcpy(tr->refusal, tr->reply, sizeof(tr->refusal));
+		memcpy(tr->refused, tr->command, sizeof(tr->refused));
+	}
 	if (tr->auth_pending && code != 334) {
 		tr->auth_pending = 0;
 		if (code >= 400) {
@@ -509,6 +515,13 @@ ns_smtp_failure_session(const struct ns_smtp_trace *tr, int smtp_error,
 		ns_smtp_err(err, errlen, "SMTP server %s rejected AUTH for "
 		    "user %s: %s", tr->server, conf->auth_user,
 		    tr->auth_reply);
+	else if (tr->in_data && timed_out)
+		ns_smtp_err(err, errlen, "SMTP server %s sent no reply to the "
+		    "end of the message within %u s", tr->server,
+		    conf->timeout);
+	else if (tr->in_data)
+		ns_smtp_err(err, errlen, "SMTP server %s closed the connection "
+		    "before its reply to the message", tr->server);
 	else if (tr->awaiting && timed_out)
 		ns_smtp_err(err, errlen, "SMTP server %s sent no reply to %s "
 		    "within %u s", tr->server, tr->command, conf->timeout);
@@ -548,7 +561,13 @@ ns_smtp_failure(const struct ns_smtp_trace *tr, smtp_message_t message,
 		ns_smtp_status_text(st, status, sizeof(status));
 		ns_smtp_err(err, errlen, "SMTP server %s rejected the "
 		    "message: %s", tr->server, status);
-	} else
+	} else if (tr->refusal[0] != '\0' && tr->refused[0] == '\0')
+		ns_smtp_err(err, errlen, "SMTP server %s greeted with %s",
+		    tr->server, tr->refusal);
+	else if (tr->refusal[0] != '\0')
+		ns_smtp_err(err, errlen, "SMTP server %s rejected %s: %s",
+		    tr->server, tr->refused, tr->refusal);
+	else
 		ns_smtp_err(err, errlen, "SMTP session with %s ended after %s "
 		    "without delivering the message%s%s", tr->server,
 		    tr->command[0] != '\0' ? tr->command : "connect",
@@ -576,7 +595,14 @@ ns_smtp_result(const struct ns_smtp_trace *tr, smtp_message_t message,
 	if (started && st != NULL && st->code >= 200 && st->code < 300) {
 		/* Delivered: name any recipient rejected on the way. */
 		smtp_enumerate_recipients(message, ns_smtp_recipient, &r);
-		return 0;
+		if (r.count < (int)tr->conf->nto)
+			return 0;
+
+		/*
+		 * libESMTP 1.1 sends DATA and an empty message even when
+		 * every RCPT failed, and a lax server accepts it with 250.
+		 */
+		err[0] = '\0';
 	}
 	ns_smtp_failure(tr, message, smtp_error, err, errlen);
 	return -1;
