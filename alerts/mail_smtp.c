@@ -13,10 +13,21 @@
  * timeouts, set to conf->timeout below the RFC 5321 minimums (5 minutes
  * for the greeting, 10 for the end of DATA), which libESMTP enforces
  * unless the call sets Timeout_OVERRIDE_RFC2822_MINIMUM.
+ *
+ * Those timeouts apply to each read, so a server that sends a byte a
+ * second would hold the session for ever.  Once connected, the same
+ * timer is armed for the whole session, NS_MAIL_SESSION_STAGES times
+ * conf->timeout, and its handler shuts the socket down, which makes
+ * libESMTP's next read fail.
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -35,6 +46,8 @@
 #include "mail.h"
 
 #define NS_MAIL_TIMER_SIGNAL	(SIGRTMIN + 1)
+#define NS_MAIL_SESSION_STAGES	4
+#define NS_MAIL_FD_SCAN		4096	/* descriptors looked at */
 
 /* glibc 2.36 has the field but not the name that sigevent(7) gives it. */
 #ifndef sigev_notify_thread_id
@@ -65,14 +78,102 @@ struct ns_smtp_trace {
 	char		 refused[16];	/* its command, "" for the greeting */
 	timer_t		 timer;
 	int		 has_timer;
+	uint8_t		 open_fds[NS_MAIL_FD_SCAN / 8];
 };
 
 static pthread_once_t	 ns_smtp_once = PTHREAD_ONCE_INIT;
 
+/* The socket of this thread's session, for the timer's handler. */
+static __thread volatile int		 ns_smtp_fd = -1;
+static __thread volatile uint16_t	 ns_smtp_port;
+static __thread volatile sig_atomic_t	 ns_smtp_expired;
+
+static uint16_t
+ns_smtp_peer_port(int fd)
+{
+	struct sockaddr_storage	 peer;
+	socklen_t		 len = sizeof(peer);
+
+	if (getpeername(fd, (struct sockaddr *)&peer, &len) == -1)
+		return 0;
+	if (peer.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&peer)->sin_port);
+	if (peer.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&peer)->sin6_port);
+	return 0;
+}
+
+/*
+ * Before the connection is up, the signal only ends connect() with
+ * EINTR.  After it, the session deadline passed: shutdown(), which is
+ * async-signal-safe, ends the session at libESMTP's next read or write.
+ * The peer port is checked again, in case libESMTP closed the socket
+ * and another thread reused its number in the meantime.
+ */
 static void
 ns_smtp_on_timer(int sig)
 {
-	/* Nothing: the signal is there to end a blocking connect(). */
+	int	 fd = ns_smtp_fd;
+
+	if (fd >= 0 && ns_smtp_peer_port(fd) == ns_smtp_port) {
+		ns_smtp_expired = 1;
+		(void)shutdown(fd, SHUT_RDWR);
+	}
+}
+
+/* Mark the descriptors open before the session, in bits. */
+static void
+ns_smtp_fds_before(uint8_t *open_fds)
+{
+	int	 fd;
+
+	memset(open_fds, 0, NS_MAIL_FD_SCAN / 8);
+	for (fd = 0; fd < NS_MAIL_FD_SCAN; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			open_fds[fd / 8] |= (uint8_t)(1u << (fd % 8));
+}
+
+/*
+ * Find the session's socket: libESMTP does not expose it, but it is the
+ * one TCP socket opened since the session began whose peer port is the
+ * server's.  Returns -1 when none is found.
+ */
+static int
+ns_smtp_find_socket(const uint8_t *open_fds, uint16_t port)
+{
+	socklen_t	 len;
+	int		 fd, type;
+
+	for (fd = 0; fd < NS_MAIL_FD_SCAN; fd++) {
+		if (open_fds[fd / 8] & (1u << (fd % 8)))
+			continue;
+		len = sizeof(type);
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1 ||
+		    type != SOCK_STREAM)
+			continue;
+		if (ns_smtp_peer_port(fd) == port)
+			return fd;
+	}
+	return -1;
+}
+
+/*
+ * The connection is up: arm the timer again for the whole session, or
+ * stop it when the socket cannot be found.
+ */
+static void
+ns_smtp_session_deadline(struct ns_smtp_trace *tr)
+{
+	struct itimerspec	 its = { { 0, 0 }, { 0, 0 } };
+
+	if (!tr->has_timer)
+		return;
+	ns_smtp_port = tr->conf->port;
+	ns_smtp_fd = ns_smtp_find_socket(tr->open_fds, tr->conf->port);
+	if (ns_smtp_fd >= 0)
+		its.it_value.tv_sec = (time_t)tr->conf->timeout *
+		    NS_MAIL_SESSION_STAGES;
+	timer_settime(tr->timer, 0, &its, NULL);
 }
 
 /*
@@ -213,7 +314,6 @@ static void
 ns_smtp_event(smtp_session_t session, int event, void *arg, ...)
 {
 	struct ns_smtp_trace	*tr = arg;
-	struct itimerspec	 off = { { 0, 0 }, { 0, 0 } };
 	va_list			 ap;
 	long			 result;
 	int			*ok;
@@ -223,8 +323,10 @@ ns_smtp_event(smtp_session_t session, int event, void *arg, ...)
 	switch (event) {
 	case SMTP_EV_CONNECT:
 		tr->connected = 1;
-		if (tr->has_timer)
-			timer_settime(tr->timer, 0, &off, NULL);
+		ns_smtp_session_deadline(tr);
+		break;
+	case SMTP_EV_DISCONNECT:
+		ns_smtp_fd = -1;
 		break;
 	case SMTP_EV_EXTNA_STARTTLS:
 		tr->no_starttls = 1;
@@ -493,7 +595,12 @@ ns_smtp_failure_session(const struct ns_smtp_trace *tr, int smtp_error,
 	if ((text = smtp_strerror(smtp_error, buf, sizeof(buf))) == NULL)
 		text = "unknown error";
 	timed_out = tr->elapsed + 1 >= conf->timeout;
-	if (!tr->connected && smtp_error == -EINTR)
+	if (ns_smtp_expired)
+		ns_smtp_err(err, errlen, "SMTP session with %s timed out after "
+		    "%u s (%d times mailTimeout): the server is too slow",
+		    tr->server, conf->timeout * NS_MAIL_SESSION_STAGES,
+		    NS_MAIL_SESSION_STAGES);
+	else if (!tr->connected && smtp_error == -EINTR)
 		ns_smtp_err(err, errlen, "connect to %s timed out after %u s",
 		    tr->server, conf->timeout);
 	else if (!tr->connected)
@@ -656,6 +763,9 @@ ns_mail_send(const struct ns_mail_conf *conf, const char *msg, size_t len,
 	sigemptyset(&timer_set);
 	sigaddset(&timer_set, NS_MAIL_TIMER_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &timer_set, &old);
+	ns_smtp_fds_before(tr.open_fds);
+	ns_smtp_fd = -1;
+	ns_smtp_expired = 0;
 	ns_smtp_timer_start(&tr, conf->timeout);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	started = smtp_start_session(session);
@@ -665,6 +775,7 @@ ns_mail_send(const struct ns_mail_conf *conf, const char *msg, size_t len,
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (tr.has_timer)
 		timer_delete(tr.timer);
+	ns_smtp_fd = -1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	rc = ns_smtp_result(&tr, message, started, smtp_error, err, errlen);

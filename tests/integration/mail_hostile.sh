@@ -11,6 +11,8 @@
 #      recipient.
 #   4. A connection closed in the middle of the message, and a server
 #      silent after it: not sent, the silent one within mailTimeout + 2 s.
+#   5. A greeting that trickles in one byte a second, which resets every
+#      read timeout: not sent, within 4 times mailTimeout + 2 s.
 #
 # Each case checks that mail_probe exits 1 (not sent), so the daemon
 # keeps the alert in its spool for a later attempt.
@@ -126,5 +128,10 @@ expect_failure close-mid-data \
 expect_failure silent-eod \
     "sent no reply to the end of the message within $TIMEOUT s"
 expect_within silent-eod $((TIMEOUT + 2))
+
+ns_info "5. a greeting that trickles in one byte a second"
+expect_failure trickle-greet \
+    "timed out after $((TIMEOUT * 4)) s (4 times mailTimeout)"
+expect_within trickle-greet $((TIMEOUT * 4 + 2))
 
 ns_finish
