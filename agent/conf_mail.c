@@ -275,13 +275,14 @@ ns_conf_mail_password(const char *token, char *line)
 	if (c == NULL || ns_conf_mail_word(token, line, path, sizeof(path),
 	    "file path") == NULL)
 		return;
+	/* Set even when unreadable, so the checks do not call it missing. */
+	ns_conf_mail_set(&c->password_file, path);
 	if (ns_mail_read_password(path, pw, sizeof(pw), err,
 	    sizeof(err)) == -1) {
 		netsnmp_config_error("%s", err);
 		ns_conf_mail_bad();
 		return;
 	}
-	ns_conf_mail_set(&c->password_file, path);
 	if (c->password != NULL)
 		explicit_bzero(c->password, strlen(c->password));
 	ns_conf_mail_set(&c->password, pw);
@@ -361,7 +362,7 @@ ns_conf_mail_check(const struct ns_mail_conf *c)
 	if (c->server == NULL)
 		ns_conf_mail_missing("mailTo", "mailServer",
 		    "add 'mailServer HOST[:PORT]'");
-	if (c->auth_user != NULL && c->password == NULL)
+	if (c->auth_user != NULL && c->password_file == NULL)
 		ns_conf_mail_missing("mailAuthUser", "mailAuthPasswordFile",
 		    "add 'mailAuthPasswordFile PATH'");
 	if (c->password != NULL && c->auth_user == NULL)

@@ -57,6 +57,7 @@ static const char		*ns_conffile;
 static struct timespec		 ns_start_time;
 static const char		*ns_agentx_address;
 static int			 ns_mail_open;	/* the spool is in use */
+static int			 ns_mail_on;	/* mail settings in force */
 
 static void
 ns_usage(FILE *fp)
@@ -155,6 +156,12 @@ ns_action_set(void)
 }
 
 static int
+ns_mail_set(void)
+{
+	return ns_mail_on;
+}
+
+static int
 ns_mail_configured(const struct ns_mail_conf *mail)
 {
 	return mail != NULL && mail->nto > 0;
@@ -181,7 +188,7 @@ ns_alerts_open(char *err, size_t errlen)
 	    ns_alert_conf.give_up);
 	ns_spool_set_mail(ns_mail_conf_current);
 	ns_mail_conf_current = NULL;
-	ns_mail_open = 1;
+	ns_mail_open = ns_mail_on = 1;
 	return 0;
 }
 
@@ -204,6 +211,7 @@ ns_alerts_start(void)
 			exit(1);
 		}
 		out.mail = ns_spool_put;
+		out.mail_set = ns_mail_set;
 	}
 	if (ns_action_start() == -1) {
 		snmp_log(LOG_ERR, "cannot start the action thread: %s\n",
@@ -527,6 +535,14 @@ ns_stage_apply(struct ns_staged *st)
 	ns_action_swap(st->action);
 	free(st->action);
 	if (ns_mail_open) {
+		ns_mail_on = ns_mail_configured(st->mail);
+		if (!ns_mail_on) {
+			snmp_log(LOG_WARNING, "reload: mail is off; alerts "
+			    "already in the spool wait until mail settings "
+			    "come back\n");
+			ns_mail_conf_free(st->mail);
+			st->mail = NULL;
+		}
 		ns_spool_set_mail(st->mail);
 		ns_spool_set_limits(ns_alert_conf.spool_max,
 		    ns_alert_conf.retry_max, ns_alert_conf.give_up);

@@ -240,7 +240,9 @@ ns_router_enabled(int output)
 {
 	switch (output) {
 	case NS_OUT_MAIL:
-		return ns_router.out.mail != NULL;
+		return ns_router.out.mail != NULL &&
+		    (ns_router.out.mail_set == NULL ||
+		    ns_router.out.mail_set());
 	case NS_OUT_ACTION:
 		return ns_router.out.action != NULL &&
 		    (ns_router.out.action_set == NULL ||

@@ -59,6 +59,7 @@ struct ns_router_outputs {
 	void	(*mail)(const struct ns_alert *);	/* NULL: no mail */
 	void	(*action)(const struct ns_alert *);	/* NULL: none */
 	int	(*action_set)(void);	/* is an alertAction in force? */
+	int	(*mail_set)(void);	/* are mail settings in force? */
 };
 
 void	 ns_router_init(const struct ns_router_outputs *);

@@ -38,6 +38,7 @@
 #define NS_SPOOL_MESSAGE_MAX	(64 * 1024)
 #define NS_SPOOL_LOG_EVERY	60	/* seconds between failure lines */
 #define NS_SPOOL_STOP_GRACE	2	/* seconds past the flush deadline */
+#define NS_SPOOL_BAD_MAX	1024	/* damaged records deleted per start */
 
 /* A record is this header and the alert in the daemon's memory layout. */
 struct ns_spool_record {
@@ -109,6 +110,24 @@ ns_spool_key(uint64_t *id)
 	return k;
 }
 
+/*
+ * After a failed write (a full disk, for example) gdbm refuses every
+ * call until the file is recovered.
+ */
+static void
+ns_spool_recover(void)
+{
+	if (gdbm_errno != GDBM_NEED_RECOVERY)
+		return;
+	if (gdbm_recover(ns_spool.db, NULL, GDBM_RCVR_FORCE) == 0)
+		ns_logq_post(LOG_WARNING, "mail spool %s: recovered the file "
+		    "after a failed write", ns_spool.path);
+	else
+		ns_logq_post(LOG_ERR, "mail spool %s: cannot recover the file "
+		    "after a failed write: %s", ns_spool.path,
+		    gdbm_strerror(gdbm_errno));
+}
+
 static int
 ns_spool_record_valid(const datum *d)
 {
@@ -173,46 +192,87 @@ ns_spool_store_meta(void)
 	(void)gdbm_store(ns_spool.db, k, v, GDBM_REPLACE);
 }
 
-/* One record of the file: the id counter, or an alert. */
-static void
+/*
+ * An id counter far beyond what a daemon can use is damage, and taking
+ * it would let ids wrap and Message-IDs repeat.
+ */
+#define NS_SPOOL_ID_MAX		(UINT64_C(1) << 62)
+
+/*
+ * One record of the file: the id counter, or an alert stored under its
+ * own id.  Returns -1 for a record that is neither, to delete.
+ */
+static int
 ns_spool_load_one(datum key, datum val)
 {
 	struct ns_spool_record	*r = (struct ns_spool_record *)val.dptr;
+	uint64_t		 id;
 
 	if ((size_t)key.dsize == sizeof(ns_spool_meta) - 1 &&
 	    memcmp(key.dptr, ns_spool_meta, key.dsize) == 0) {
-		if ((size_t)val.dsize == sizeof(uint64_t) &&
-		    *(uint64_t *)(void *)val.dptr > ns_spool.next_id)
-			ns_spool.next_id = *(uint64_t *)(void *)val.dptr;
-		return;
+		if ((size_t)val.dsize != sizeof(id))
+			return -1;
+		memcpy(&id, val.dptr, sizeof(id));
+		if (id >= NS_SPOOL_ID_MAX)
+			return -1;
+		if (id > ns_spool.next_id)
+			ns_spool.next_id = id;
+		return 0;
 	}
-	if (!ns_spool_record_valid(&val))
-		return;
+	if ((size_t)key.dsize != sizeof(id) || !ns_spool_record_valid(&val))
+		return -1;
+	memcpy(&id, key.dptr, sizeof(id));
+	if (id != r->alert.id || id >= NS_SPOOL_ID_MAX)
+		return -1;
 
 	/* Resumed alerts are tried at once. */
 	r->next_try = 0;
-	if (r->alert.id >= ns_spool.next_id)
-		ns_spool.next_id = r->alert.id;
-	(void)ns_spool_index_add(r);
+	if (id >= ns_spool.next_id)
+		ns_spool.next_id = id;
+	return ns_spool_index_add(r) == -1 ? -1 : 0;
+}
+
+/* Delete the records that the scan of the file found damaged. */
+static void
+ns_spool_delete_keys(GDBM_FILE db, datum *keys, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		(void)gdbm_delete(db, keys[i]);
+		free(keys[i].dptr);
+	}
+	if (n > 0) {
+		gdbm_sync(db);
+		ns_logq_post(LOG_WARNING, "mail spool %s: deleted %zu damaged "
+		    "record(s)", ns_spool.path, n);
+	}
 }
 
 static int
 ns_spool_load(GDBM_FILE db)
 {
-	datum	 key, next, val;
+	datum	 key, next, val, bad[NS_SPOOL_BAD_MAX];
+	size_t	 nbad = 0;
 
 	ns_spool.count = 0;
 	for (key = gdbm_firstkey(db); key.dptr != NULL; key = next) {
 		val = gdbm_fetch(db, key);
-		if (val.dptr != NULL)
-			ns_spool_load_one(key, val);
-		free(val.dptr);
 		next = gdbm_nextkey(db, key);
-		free(key.dptr);
+		if ((val.dptr == NULL || ns_spool_load_one(key, val) == -1) &&
+		    nbad < NS_SPOOL_BAD_MAX)
+			bad[nbad++] = key;
+		else
+			free(key.dptr);
+		free(val.dptr);
 	}
 	if (gdbm_last_errno(db) != GDBM_NO_ERROR &&
-	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND)
+	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND) {
+		while (nbad > 0)
+			free(bad[--nbad].dptr);
 		return -1;
+	}
+	ns_spool_delete_keys(db, bad, nbad);
 	ns_spool.stats.length = (uint32_t)ns_spool.count;
 	if (ns_spool.count > 0)
 		ns_logq_post(LOG_NOTICE, "mail spool %s: %zu alert(s) of earlier "
@@ -242,6 +302,8 @@ ns_spool_set_limits(size_t max, uint32_t retry_max, uint32_t give_up)
 void
 ns_spool_set_mail(struct ns_mail_conf *conf)
 {
+	size_t	 i;
+
 	pthread_mutex_lock(&ns_spool.lock);
 	if (ns_spool.mail != NULL && ns_spool.mail == ns_spool.in_use) {
 		ns_mail_conf_free(ns_spool.retired);
@@ -249,6 +311,10 @@ ns_spool_set_mail(struct ns_mail_conf *conf)
 	} else
 		ns_mail_conf_free(ns_spool.mail);
 	ns_spool.mail = conf;
+
+	/* New settings may fix what failed: try every alert again now. */
+	for (i = 0; i < ns_spool.count; i++)
+		ns_spool.entries[i].next_try = 0;
 	pthread_cond_signal(&ns_spool.wake);
 	pthread_mutex_unlock(&ns_spool.lock);
 }
@@ -256,7 +322,14 @@ ns_spool_set_mail(struct ns_mail_conf *conf)
 static void
 ns_spool_delete(uint64_t id)
 {
-	(void)gdbm_delete(ns_spool.db, ns_spool_key(&id));
+	if (gdbm_delete(ns_spool.db, ns_spool_key(&id)) != 0 &&
+	    gdbm_errno != GDBM_ITEM_NOT_FOUND) {
+		ns_logq_post(LOG_ERR, "mail spool %s: cannot delete alert %llu: "
+		    "%s; if it was sent, it is sent again after a restart",
+		    ns_spool.path, (unsigned long long)id,
+		    gdbm_strerror(gdbm_errno));
+		ns_spool_recover();
+	}
 	ns_spool_index_remove(id);
 	ns_spool.stats.length = (uint32_t)ns_spool.count;
 }
@@ -330,6 +403,7 @@ ns_spool_put(const struct ns_alert *a)
 		ns_logq_post(LOG_ERR, "cannot write alert about event %u to the "
 		    "mail spool %s: %s", a->ev.index, ns_spool.path,
 		    gdbm_strerror(gdbm_errno));
+		ns_spool_recover();
 	}
 	gdbm_sync(ns_spool.db);
 	ns_spool.stats.length = (uint32_t)ns_spool.count;
@@ -425,8 +499,8 @@ ns_spool_result(uint64_t id, int sent, const char *err)
 	e->attempts++;
 	if (sent) {
 		ns_logq_post(LOG_INFO, "mail for alert %llu accepted by the SMTP "
-		    "server after %u attempt(s)", (unsigned long long)id,
-		    e->attempts);
+		    "server after %u attempt(s)%s%s", (unsigned long long)id,
+		    e->attempts, err[0] != '\0' ? "; " : "", err);
 		ns_spool.stats.sent++;
 		ns_spool_delete(id);
 		gdbm_sync(ns_spool.db);
@@ -459,6 +533,10 @@ ns_spool_send(const struct ns_alert *a, struct ns_mail_conf *mail,
 	return sent;
 }
 
+/*
+ * Read alert id.  Returns 1 when it was read, 0 when its record is
+ * missing or damaged, -1 when gdbm failed and the record may be fine.
+ */
 static int
 ns_spool_fetch(uint64_t id, struct ns_alert *a)
 {
@@ -466,6 +544,10 @@ ns_spool_fetch(uint64_t id, struct ns_alert *a)
 	int	 ok;
 
 	val = gdbm_fetch(ns_spool.db, ns_spool_key(&id));
+	if (val.dptr == NULL && gdbm_errno != GDBM_ITEM_NOT_FOUND) {
+		ns_spool_recover();
+		return -1;
+	}
 	ok = ns_spool_record_valid(&val);
 	if (ok)
 		*a = ((struct ns_spool_record *)(void *)val.dptr)->alert;
@@ -497,7 +579,11 @@ ns_spool_deliver_one(int64_t now, int64_t *next)
 	if ((e = ns_spool_due(now, next)) == NULL || ns_spool.mail == NULL)
 		return 0;
 	id = e->id;
-	if (!ns_spool_fetch(id, &a)) {
+	switch (ns_spool_fetch(id, &a)) {
+	case -1:
+		ns_spool_result(id, 0, "cannot read it from the spool file");
+		return 1;
+	case 0:
 		ns_logq_post(LOG_ERR, "mail spool %s: alert %llu is unreadable; "
 		    "removed it", ns_spool.path, (unsigned long long)id);
 		ns_spool.stats.dropped++;

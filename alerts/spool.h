@@ -29,8 +29,9 @@ int	 ns_spool_open(const char *dir, char *err, size_t errlen);
 int	 ns_spool_start(void);
 
 /*
- * Put mail settings in force; the spool owns conf from now on and frees
- * the previous settings once no delivery uses them.  NULL stops delivery.
+ * Put mail settings in force and try every waiting alert again at once.
+ * The spool owns conf from now on and frees the previous settings once
+ * no delivery uses them.  NULL stops delivery; the alerts stay.
  */
 void	 ns_spool_set_mail(struct ns_mail_conf *conf);
 

@@ -7,6 +7,7 @@ packages="build-essential autoconf automake libtool pkg-config
 libsnmp-dev libpcap-dev libgdbm-dev libesmtp-dev libssl-dev libbsd-dev
 check snmpd snmp snmptrapd smitools tshark tcpdump tcpreplay nmap hping3
 iproute2 nftables curl clang libclang-rt-14-dev python3-aiosmtpd openssl
+python3-gdbm
 monitoring-plugins-standard snmptt nagios4-core duktape python3-yaml"
 
 missing=""
