@@ -521,8 +521,8 @@ ns_stage_discard(struct ns_staged *st)
 
 /*
  * Put new settings in force.  The mail spool takes the mail settings
- * when it is open; mail that was off at start-up stays off until a
- * restart, since the spool file opens before privileges are dropped.
+ * when it is open.  Mail that was off at start-up stays off until a
+ * restart, because the spool file opens before privileges are dropped.
  */
 static void
 ns_stage_apply(struct ns_staged *st)
