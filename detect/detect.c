@@ -148,41 +148,53 @@ _Static_assert(NS_IPKEY_LEN == 17, "ns_ipkey_equal() reads 17 bytes");
 /*
  * Space-saving heavy hitters: the sources that sent most SYNs.  The keyed
  * hash of each key lets a spoofed source, which matches no entry, skip
- * most key compares.
+ * every key compare.  The fields are arrays, so that the hash test and
+ * the search for the least count are a few compares without branches.
  */
 struct ns_top {
+	uint32_t	 hash[NS_TOP];
+	uint32_t	 count[NS_TOP];
+	uint8_t		 key[NS_TOP][NS_IPKEY_LEN];
+};
+
+_Static_assert(NS_TOP == 4, "ns_top_add() tests four entries");
+
+/* One heavy hitter, copied out of struct ns_top to sort. */
+struct ns_top_entry {
 	uint8_t		 key[NS_IPKEY_LEN];
 	uint32_t	 count;
-	uint32_t	 hash;
 };
 
 /* Count key, whose keyed hash is h. */
 static void
 ns_top_add(struct ns_top *top, const uint8_t *key, uint32_t h)
 {
-	uint32_t	 least = top[0].count;
-	int		 i, min = 0;
+	const uint32_t	*c = top->count;
+	unsigned	 hits, i, min01, min23, min;
 
-	for (i = 0; i < NS_TOP; i++) {
-		if (top[i].hash == h && top[i].count > 0 &&
-		    ns_ipkey_equal(top[i].key, key)) {
-			top[i].count++;
+	hits = (top->hash[0] == h) | (top->hash[1] == h) << 1 |
+	    (top->hash[2] == h) << 2 | (top->hash[3] == h) << 3;
+	for (i = 0; hits != 0; i++, hits >>= 1) {
+		if ((hits & 1) && c[i] > 0 &&
+		    ns_ipkey_equal(top->key[i], key)) {
+			top->count[i]++;
 			return;
 		}
-		if (top[i].count < least) {
-			least = top[i].count;
-			min = i;
-		}
 	}
-	memcpy(top[min].key, key, NS_IPKEY_LEN);
-	top[min].hash = h;
-	top[min].count++;
+
+	/* The first entry with the least count makes room. */
+	min01 = c[1] < c[0] ? 1 : 0;
+	min23 = c[3] < c[2] ? 3 : 2;
+	min = c[min23] < c[min01] ? min23 : min01;
+	memcpy(top->key[min], key, NS_IPKEY_LEN);
+	top->hash[min] = h;
+	top->count[min]++;
 }
 
 static int
 ns_top_cmp(const void *a, const void *b)
 {
-	const struct ns_top	*x = a, *y = b;
+	const struct ns_top_entry	*x = a, *y = b;
 
 	/* Largest count first. */
 	if (x->count < y->count)
@@ -472,7 +484,7 @@ struct ns_flood {
 	uint64_t		 dsts;		/* targets seen, as bits */
 	uint32_t		 quiet_since;	/* under thresholds since */
 	struct ns_hll		 hll_src;
-	struct ns_top		 top[NS_TOP];
+	struct ns_top		 top;
 	uint64_t		 event_syns;
 	uint32_t		 peak;
 	struct ns_event		*ev;
@@ -1563,12 +1575,16 @@ ns_flood_port(const struct ns_flood *f)
 static void
 ns_flood_fill(struct ns_flood *f)
 {
-	struct ns_event	*ev = f->ev;
-	struct ns_top	 top[NS_TOP];
-	char		 to[INET6_ADDRSTRLEN + 8], who[3][INET6_ADDRSTRLEN];
-	int		 i;
+	struct ns_event		*ev = f->ev;
+	struct ns_top_entry	 top[NS_TOP];
+	char			 to[INET6_ADDRSTRLEN + 8];
+	char			 who[3][INET6_ADDRSTRLEN];
+	int			 i;
 
-	memcpy(top, f->top, sizeof(top));
+	for (i = 0; i < NS_TOP; i++) {
+		memcpy(top[i].key, f->top.key[i], NS_IPKEY_LEN);
+		top[i].count = f->top.count[i];
+	}
 	qsort(top, NS_TOP, sizeof(top[0]), ns_top_cmp);
 	ev->packets = f->event_syns;
 	ev->peak_rate = f->peak;
@@ -1615,7 +1631,7 @@ static void
 ns_flood_forget(struct ns_flood *f)
 {
 	memset(&f->hll_src, 0, sizeof(f->hll_src));
-	memset(f->top, 0, sizeof(f->top));
+	memset(&f->top, 0, sizeof(f->top));
 	f->event_syns = 0;
 	f->peak = 0;
 	f->quiet_since = 0;
@@ -1733,8 +1749,11 @@ ns_flood_find(struct ns_detect *det, const uint8_t *addr, uint16_t port,
 	return NS_DMAP_FIND(&det->floods, key, NS_FKEY_LEN);
 }
 
-/* Open a window on f unless one is open.  A new one starts at start_us. */
-static void
+/*
+ * Open a window on f unless one is open.  A new one starts at start_us.
+ * Every metered SYN comes here, so it is inline.
+ */
+static inline void
 ns_flood_open(struct ns_detect *det, struct ns_flood *f, uint64_t start_us)
 {
 	/* Most SYNs find the window open and no flood ending. */
@@ -1812,7 +1831,7 @@ ns_flood_count(struct ns_flood *f, const uint8_t *src, uint32_t hs,
 	f->syns++;
 	f->event_syns++;
 	ns_hll_add_hash(&f->hll_src, hs);
-	ns_top_add(f->top, src, hs);
+	ns_top_add(&f->top, src, hs);
 	f->dsts |= 1ULL << (hd & 63);
 }
 
