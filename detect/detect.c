@@ -88,8 +88,8 @@ ns_hll_rank(uint32_t h)
 	    __builtin_ctz(w) + 1 : NS_HLL_RANK_MAX;
 }
 
-/* Add an item whose hash is h. */
-static void
+/* Add an item whose hash is h.  Every SYN of a flood adds two. */
+static inline void
 ns_hll_add_hash(struct ns_hll *c, uint32_t h)
 {
 	uint8_t		*reg = &c->reg[h & (NS_HLL - 1)];
@@ -535,12 +535,13 @@ struct ns_presyn {
 };
 
 /*
- * The network that ns_flood_net() gave for the latest SYN's target.  It
- * depends on the configured local networks, so ns_detect_refresh()
+ * What the latest SYN's target gave ns_key_group() and ns_flood_net().
+ * Both depend on the configured local networks, so ns_detect_refresh()
  * clears it.
  */
 struct ns_flood_net {
 	int			 valid;
+	int			 group;		/* ns_key_group(addr) */
 	uint8_t			 addr[NS_IPKEY_LEN];	/* the target */
 	uint8_t			 key[NS_IPKEY_LEN];	/* its network */
 	uint8_t			 plen;
@@ -1884,16 +1885,17 @@ ns_flood_add(struct ns_flood *f, uint32_t before, const uint8_t *src,
 }
 
 /*
- * A SYN to dst:port.  Returns 1 while a flood against that port is
- * engaged, so that its spoofed sources open no first contacts.
+ * A SYN to dst:port, after ns_syn_target() for dst.  Returns 1 while a
+ * flood against that port is engaged, so that its spoofed sources open
+ * no first contacts.
  */
 static int
 ns_flood_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
     const struct ns_probe *p)
 {
-	struct ns_flood_net	*net = &det->net;
-	struct ns_flood		*f, *n;
-	uint32_t		 hs, hd, hn, before;
+	const struct ns_flood_net	*net = &det->net;
+	struct ns_flood			*f, *n;
+	uint32_t			 hs, hd, hn, before;
 
 	if (!ns_enabled(NS_EV_SYN_FLOOD))
 		return 0;
@@ -1909,13 +1911,6 @@ ns_flood_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	if (f != NULL)
 		ns_flood_add(f, before, src, hs, hd);
 
-	/* A flood sends SYN after SYN to one target. */
-	if (!net->valid || !ns_ipkey_equal(net->addr, dst)) {
-		memcpy(net->addr, dst, NS_IPKEY_LEN);
-		ns_flood_net(dst, net->key, &net->plen);
-		net->hash = ns_dmap_hash(net->key, NS_IPKEY_LEN);
-		net->valid = 1;
-	}
 	hn = net->hash ^ (p->dport * 0x85ebca6bu) ^ net->plen;
 	n = ns_flood_gate(det, hn, net->key, p->dport, net->plen, &before);
 	if (n != NULL)
@@ -2259,13 +2254,29 @@ ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p)
 	p->flags |= NS_PR_HASHED;
 }
 
+/* Bring det->net up to the target of a SYN: a flood sends SYN after SYN. */
+static const struct ns_flood_net *
+ns_syn_target(struct ns_detect *det, const uint8_t *dst)
+{
+	struct ns_flood_net	*net = &det->net;
+
+	if (net->valid && ns_ipkey_equal(net->addr, dst))
+		return net;
+	memcpy(net->addr, dst, NS_IPKEY_LEN);
+	net->group = ns_key_group(dst);
+	ns_flood_net(dst, net->key, &net->plen);
+	net->hash = ns_dmap_hash(net->key, NS_IPKEY_LEN);
+	net->valid = 1;
+	return net;
+}
+
 static void
 ns_tcp_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
     const struct ns_probe *p)
 {
 	if (det->st->frame_src != NULL)
 		det->st->frame_src->syns_sent++;
-	if (ns_key_group(dst))
+	if (ns_syn_target(det, dst)->group)
 		return;
 	if (ns_port_forbidden(ns_detect_conf.forbidden_tcp, p->dport))
 		ns_alert_hit(det, NS_EV_FORBIDDEN_PORT, src, dst, p->dport,
