@@ -1439,14 +1439,31 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
 		ns_scan_progress(det, s);
 }
 
+/*
+ * The hash of a first contact key, made from the keyed hashes of its
+ * scanner (hs) and target (ht).  The contact map compares whole keys, so
+ * the hash only has to spread them, and a SYN comes with both address
+ * hashes already made for the flood meters.
+ */
+static uint32_t
+ns_contact_mix(uint32_t hs, uint32_t ht, uint16_t port, uint8_t proto)
+{
+	uint64_t	 h;
+
+	h = ((uint64_t)hs << 32 | ht) ^
+	    ((uint64_t)port << 8 | proto) * 0x9e3779b97f4a7c15ULL;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdULL;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 static uint32_t
 ns_contact_hash(const uint8_t *scanner, const uint8_t *target,
     uint16_t port, uint8_t proto)
 {
-	uint8_t	 key[NS_CKEY_LEN];
-
-	ns_contact_key(key, scanner, target, port, proto);
-	return ns_dmap_hash(key, NS_CKEY_LEN);
+	return ns_contact_mix(ns_dmap_hash(scanner, NS_IPKEY_LEN),
+	    ns_dmap_hash(target, NS_IPKEY_LEN), port, proto);
 }
 
 /*
@@ -2231,6 +2248,7 @@ ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p)
 	const uint8_t	*dst = src + NS_IPKEY_LEN;
 	unsigned	 mask = ns_probe_hash_mask(ck, p);
 	uint16_t	 sport = 0, dport = 0;
+	uint32_t	 hs = 0, hd = 0;
 
 	/* ICMP contacts have port 0. */
 	if ((p->proto == NS_PROTO_TCP || p->proto == NS_PROTO_UDP) &&
@@ -2244,15 +2262,20 @@ ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p)
 	if (mask & NS_PH(NS_PH_FLOW_REV))
 		p->hash[NS_PH_FLOW_REV] = ns_tuple_hash(dst, src, dport,
 		    sport, p->proto);
+	if ((mask & (NS_PH(NS_PH_CONTACT) | NS_PH(NS_PH_CONTACT_REV))) ||
+	    ((p->flags & NS_PR_SYN) && ck->key[1])) {
+		hs = ns_dmap_hash(src, NS_IPKEY_LEN);
+		hd = ns_dmap_hash(dst, NS_IPKEY_LEN);
+	}
 	if (mask & NS_PH(NS_PH_CONTACT))
-		p->hash[NS_PH_CONTACT] = ns_contact_hash(src, dst, dport,
+		p->hash[NS_PH_CONTACT] = ns_contact_mix(hs, hd, dport,
 		    p->proto);
 	if (mask & NS_PH(NS_PH_CONTACT_REV))
-		p->hash[NS_PH_CONTACT_REV] = ns_contact_hash(dst, src, sport,
+		p->hash[NS_PH_CONTACT_REV] = ns_contact_mix(hd, hs, sport,
 		    p->proto);
 	if ((p->flags & NS_PR_SYN) && ck->key[1]) {
-		p->u.addr_hash.src = ns_dmap_hash(src, NS_IPKEY_LEN);
-		p->u.addr_hash.dst = ns_dmap_hash(dst, NS_IPKEY_LEN);
+		p->u.addr_hash.src = hs;
+		p->u.addr_hash.dst = hd;
 	}
 	p->flags |= NS_PR_HASHED;
 }
