@@ -1744,15 +1744,6 @@ ns_flood_close(struct ns_detect *det, struct ns_flood *f, uint64_t now_us)
 		f->quiet_since = end_sec;
 }
 
-/* Has an engaged flood been quiet for the hold-down time at now_us? */
-static inline int
-ns_flood_quiet_over(const struct ns_flood *f, uint64_t now_us)
-{
-	return f->ev != NULL && f->quiet_since != 0 &&
-	    now_us / NS_USEC >= (uint64_t)f->quiet_since +
-	    ns_detect_conf.hold_down;
-}
-
 /* Time passes for a meter: close a due window, end a quiet flood. */
 static void
 ns_flood_tick(struct ns_detect *det, struct ns_flood *f, uint64_t now_us,
@@ -1760,7 +1751,9 @@ ns_flood_tick(struct ns_detect *det, struct ns_flood *f, uint64_t now_us,
 {
 	if (f->win_start != 0 && (final || now_us >= f->win_start + NS_USEC))
 		ns_flood_close(det, f, final ? UINT64_MAX / 2 : now_us);
-	if (ns_flood_quiet_over(f, now_us))
+	if (f->ev != NULL && f->quiet_since != 0 &&
+	    now_us / NS_USEC >= (uint64_t)f->quiet_since +
+	    ns_detect_conf.hold_down)
 		ns_flood_release(det, f);
 }
 
@@ -1781,12 +1774,9 @@ ns_flood_find(struct ns_detect *det, const uint8_t *addr, uint16_t port,
 static inline void
 ns_flood_open(struct ns_detect *det, struct ns_flood *f, uint64_t start_us)
 {
-	/*
-	 * Most SYNs find the window open and no flood ending, and then
-	 * ns_flood_tick() would change nothing.
-	 */
+	/* Most SYNs find the window open and no flood ending. */
 	if ((f->win_start != 0 && det->now_us >= f->win_start + NS_USEC) ||
-	    ns_flood_quiet_over(f, det->now_us))
+	    (f->ev != NULL && f->quiet_since != 0))
 		ns_flood_tick(det, f, det->now_us, 0);
 	if (f->win_start == 0)
 		f->win_start = start_us;
