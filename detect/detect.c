@@ -88,8 +88,8 @@ ns_hll_rank(uint32_t h)
 	    __builtin_ctz(w) + 1 : NS_HLL_RANK_MAX;
 }
 
-/* Add an item whose hash is h.  Every SYN of a flood adds two. */
-static inline void
+/* Add an item whose hash is h. */
+static void
 ns_hll_add_hash(struct ns_hll *c, uint32_t h)
 {
 	uint8_t		*reg = &c->reg[h & (NS_HLL - 1)];
