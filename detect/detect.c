@@ -535,9 +535,9 @@ struct ns_presyn {
 };
 
 /*
- * What the latest SYN's target gave ns_key_group() and ns_flood_net().
- * Both depend on the configured local networks, so ns_detect_refresh()
- * clears it.
+ * The latest SYN target, with the results of ns_key_group() and
+ * ns_flood_net() for it.  Both depend on the configured local networks,
+ * so ns_detect_refresh() clears the cache.
  */
 struct ns_flood_net {
 	int			 valid;
@@ -2280,7 +2280,10 @@ ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p)
 	p->flags |= NS_PR_HASHED;
 }
 
-/* Bring det->net up to the target of a SYN: a flood sends SYN after SYN. */
+/*
+ * Update det->net for the target of a SYN and return it.  A flood sends
+ * SYN after SYN to one target, so the cache mostly hits.
+ */
 static const struct ns_flood_net *
 ns_syn_target(struct ns_detect *det, const uint8_t *dst)
 {
