@@ -148,41 +148,53 @@ _Static_assert(NS_IPKEY_LEN == 17, "ns_ipkey_equal() reads 17 bytes");
 /*
  * Space-saving heavy hitters: the sources that sent most SYNs.  The keyed
  * hash of each key lets a spoofed source, which matches no entry, skip
- * most key compares.
+ * every key compare.  The fields are arrays, so that the hash test and
+ * the search for the least count are a few compares without branches.
  */
 struct ns_top {
+	uint32_t	 hash[NS_TOP];
+	uint32_t	 count[NS_TOP];
+	uint8_t		 key[NS_TOP][NS_IPKEY_LEN];
+};
+
+_Static_assert(NS_TOP == 4, "ns_top_add() tests four entries");
+
+/* One heavy hitter, copied out of struct ns_top to sort. */
+struct ns_top_entry {
 	uint8_t		 key[NS_IPKEY_LEN];
 	uint32_t	 count;
-	uint32_t	 hash;
 };
 
 /* Count key, whose keyed hash is h. */
 static void
 ns_top_add(struct ns_top *top, const uint8_t *key, uint32_t h)
 {
-	uint32_t	 least = top[0].count;
-	int		 i, min = 0;
+	const uint32_t	*c = top->count;
+	unsigned	 hits, i, min01, min23, min;
 
-	for (i = 0; i < NS_TOP; i++) {
-		if (top[i].hash == h && top[i].count > 0 &&
-		    ns_ipkey_equal(top[i].key, key)) {
-			top[i].count++;
+	hits = (top->hash[0] == h) | (top->hash[1] == h) << 1 |
+	    (top->hash[2] == h) << 2 | (top->hash[3] == h) << 3;
+	for (i = 0; hits != 0; i++, hits >>= 1) {
+		if ((hits & 1) && c[i] > 0 &&
+		    ns_ipkey_equal(top->key[i], key)) {
+			top->count[i]++;
 			return;
 		}
-		if (top[i].count < least) {
-			least = top[i].count;
-			min = i;
-		}
 	}
-	memcpy(top[min].key, key, NS_IPKEY_LEN);
-	top[min].hash = h;
-	top[min].count++;
+
+	/* The first entry with the least count makes room. */
+	min01 = c[1] < c[0] ? 1 : 0;
+	min23 = c[3] < c[2] ? 3 : 2;
+	min = c[min23] < c[min01] ? min23 : min01;
+	memcpy(top->key[min], key, NS_IPKEY_LEN);
+	top->hash[min] = h;
+	top->count[min]++;
 }
 
 static int
 ns_top_cmp(const void *a, const void *b)
 {
-	const struct ns_top	*x = a, *y = b;
+	const struct ns_top_entry	*x = a, *y = b;
 
 	/* Largest count first. */
 	if (x->count < y->count)
@@ -472,7 +484,7 @@ struct ns_flood {
 	uint64_t		 dsts;		/* targets seen, as bits */
 	uint32_t		 quiet_since;	/* under thresholds since */
 	struct ns_hll		 hll_src;
-	struct ns_top		 top[NS_TOP];
+	struct ns_top		 top;
 	uint64_t		 event_syns;
 	uint32_t		 peak;
 	struct ns_event		*ev;
@@ -523,12 +535,13 @@ struct ns_presyn {
 };
 
 /*
- * The network that ns_flood_net() gave for the latest SYN's target.  It
- * depends on the configured local networks, so ns_detect_refresh()
- * clears it.
+ * The latest SYN target, with the results of ns_key_group() and
+ * ns_flood_net() for it.  Both depend on the configured local networks,
+ * so ns_detect_refresh() clears the cache.
  */
 struct ns_flood_net {
 	int			 valid;
+	int			 group;		/* ns_key_group(addr) */
 	uint8_t			 addr[NS_IPKEY_LEN];	/* the target */
 	uint8_t			 key[NS_IPKEY_LEN];	/* its network */
 	uint8_t			 plen;
@@ -563,7 +576,7 @@ struct ns_detect {
 	uint64_t		*handshakes;	/* tag << 32 | expected ack */
 	struct ns_presyn	*presyn;
 	struct ns_flood_net	 net;
-	uint32_t		*flows;		/* tags of recent flows */
+	uint16_t		*flows;		/* tags of recent flows */
 };
 
 static void	ns_scan_release(struct ns_detect *, struct ns_scanner *);
@@ -1426,14 +1439,31 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
 		ns_scan_progress(det, s);
 }
 
+/*
+ * The hash of a first contact key, made from the keyed hashes of its
+ * scanner (hs) and target (ht).  The contact map compares whole keys, so
+ * the hash only has to spread them, and a SYN comes with both address
+ * hashes already made for the flood meters.
+ */
+static uint32_t
+ns_contact_mix(uint32_t hs, uint32_t ht, uint16_t port, uint8_t proto)
+{
+	uint64_t	 h;
+
+	h = ((uint64_t)hs << 32 | ht) ^
+	    ((uint64_t)port << 8 | proto) * 0x9e3779b97f4a7c15ULL;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdULL;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 static uint32_t
 ns_contact_hash(const uint8_t *scanner, const uint8_t *target,
     uint16_t port, uint8_t proto)
 {
-	uint8_t	 key[NS_CKEY_LEN];
-
-	ns_contact_key(key, scanner, target, port, proto);
-	return ns_dmap_hash(key, NS_CKEY_LEN);
+	return ns_contact_mix(ns_dmap_hash(scanner, NS_IPKEY_LEN),
+	    ns_dmap_hash(target, NS_IPKEY_LEN), port, proto);
 }
 
 /*
@@ -1563,12 +1593,16 @@ ns_flood_port(const struct ns_flood *f)
 static void
 ns_flood_fill(struct ns_flood *f)
 {
-	struct ns_event	*ev = f->ev;
-	struct ns_top	 top[NS_TOP];
-	char		 to[INET6_ADDRSTRLEN + 8], who[3][INET6_ADDRSTRLEN];
-	int		 i;
+	struct ns_event		*ev = f->ev;
+	struct ns_top_entry	 top[NS_TOP];
+	char			 to[INET6_ADDRSTRLEN + 8];
+	char			 who[3][INET6_ADDRSTRLEN];
+	int			 i;
 
-	memcpy(top, f->top, sizeof(top));
+	for (i = 0; i < NS_TOP; i++) {
+		memcpy(top[i].key, f->top.key[i], NS_IPKEY_LEN);
+		top[i].count = f->top.count[i];
+	}
 	qsort(top, NS_TOP, sizeof(top[0]), ns_top_cmp);
 	ev->packets = f->event_syns;
 	ev->peak_rate = f->peak;
@@ -1615,7 +1649,7 @@ static void
 ns_flood_forget(struct ns_flood *f)
 {
 	memset(&f->hll_src, 0, sizeof(f->hll_src));
-	memset(f->top, 0, sizeof(f->top));
+	memset(&f->top, 0, sizeof(f->top));
 	f->event_syns = 0;
 	f->peak = 0;
 	f->quiet_since = 0;
@@ -1733,8 +1767,11 @@ ns_flood_find(struct ns_detect *det, const uint8_t *addr, uint16_t port,
 	return NS_DMAP_FIND(&det->floods, key, NS_FKEY_LEN);
 }
 
-/* Open a window on f unless one is open.  A new one starts at start_us. */
-static void
+/*
+ * Open a window on f unless one is open.  A new one starts at start_us.
+ * Every metered SYN comes here, so it is inline.
+ */
+static inline void
 ns_flood_open(struct ns_detect *det, struct ns_flood *f, uint64_t start_us)
 {
 	/* Most SYNs find the window open and no flood ending. */
@@ -1812,7 +1849,7 @@ ns_flood_count(struct ns_flood *f, const uint8_t *src, uint32_t hs,
 	f->syns++;
 	f->event_syns++;
 	ns_hll_add_hash(&f->hll_src, hs);
-	ns_top_add(f->top, src, hs);
+	ns_top_add(&f->top, src, hs);
 	f->dsts |= 1ULL << (hd & 63);
 }
 
@@ -1865,16 +1902,17 @@ ns_flood_add(struct ns_flood *f, uint32_t before, const uint8_t *src,
 }
 
 /*
- * A SYN to dst:port.  Returns 1 while a flood against that port is
- * engaged, so that its spoofed sources open no first contacts.
+ * A SYN to dst:port, after ns_syn_target() for dst.  Returns 1 while a
+ * flood against that port is engaged, so that its spoofed sources open
+ * no first contacts.
  */
 static int
 ns_flood_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
     const struct ns_probe *p)
 {
-	struct ns_flood_net	*net = &det->net;
-	struct ns_flood		*f, *n;
-	uint32_t		 hs, hd, hn, before;
+	const struct ns_flood_net	*net = &det->net;
+	struct ns_flood			*f, *n;
+	uint32_t			 hs, hd, hn, before;
 
 	if (!ns_enabled(NS_EV_SYN_FLOOD))
 		return 0;
@@ -1890,13 +1928,6 @@ ns_flood_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	if (f != NULL)
 		ns_flood_add(f, before, src, hs, hd);
 
-	/* A flood sends SYN after SYN to one target. */
-	if (!net->valid || !ns_ipkey_equal(net->addr, dst)) {
-		memcpy(net->addr, dst, NS_IPKEY_LEN);
-		ns_flood_net(dst, net->key, &net->plen);
-		net->hash = ns_dmap_hash(net->key, NS_IPKEY_LEN);
-		net->valid = 1;
-	}
 	hn = net->hash ^ (p->dport * 0x85ebca6bu) ^ net->plen;
 	n = ns_flood_gate(det, hn, net->key, p->dport, net->plen, &before);
 	if (n != NULL)
@@ -2126,7 +2157,10 @@ ns_detect_arp(struct ns_detect *det, const struct ns_probe *p)
 /*
  * The flow filter remembers recent flows by a tag per slot, so that only
  * the first packet of a flow looks up contacts.  A collision makes a
- * first packet look known, which at worst misses one probe.
+ * first packet look known, which at worst misses one probe.  The low 16
+ * bits of the tuple hash pick the slot and the high ones make the tag,
+ * with bit 0 set so that an empty slot matches no flow.  A tag takes 16
+ * bits, so the filter fills less of the cache that the tables use.
  */
 static uint32_t
 ns_tuple_hash(const uint8_t *src, const uint8_t *dst, uint16_t sport,
@@ -2146,8 +2180,8 @@ ns_tuple_hash(const uint8_t *src, const uint8_t *dst, uint16_t sport,
 static int
 ns_flow_mark(struct ns_detect *det, uint32_t h)
 {
-	uint32_t	*slot = &det->flows[h & (NS_FLOW_SLOTS - 1)];
-	uint32_t	 tag = (h >> 16) | 1;
+	uint16_t	*slot = &det->flows[h & (NS_FLOW_SLOTS - 1)];
+	uint16_t	 tag = (uint16_t)((h >> 16) | 1);
 
 	if (*slot == tag)
 		return 1;
@@ -2214,6 +2248,7 @@ ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p)
 	const uint8_t	*dst = src + NS_IPKEY_LEN;
 	unsigned	 mask = ns_probe_hash_mask(ck, p);
 	uint16_t	 sport = 0, dport = 0;
+	uint32_t	 hs = 0, hd = 0;
 
 	/* ICMP contacts have port 0. */
 	if ((p->proto == NS_PROTO_TCP || p->proto == NS_PROTO_UDP) &&
@@ -2227,17 +2262,41 @@ ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p)
 	if (mask & NS_PH(NS_PH_FLOW_REV))
 		p->hash[NS_PH_FLOW_REV] = ns_tuple_hash(dst, src, dport,
 		    sport, p->proto);
+	if ((mask & (NS_PH(NS_PH_CONTACT) | NS_PH(NS_PH_CONTACT_REV))) ||
+	    ((p->flags & NS_PR_SYN) && ck->key[1])) {
+		hs = ns_dmap_hash(src, NS_IPKEY_LEN);
+		hd = ns_dmap_hash(dst, NS_IPKEY_LEN);
+	}
 	if (mask & NS_PH(NS_PH_CONTACT))
-		p->hash[NS_PH_CONTACT] = ns_contact_hash(src, dst, dport,
+		p->hash[NS_PH_CONTACT] = ns_contact_mix(hs, hd, dport,
 		    p->proto);
 	if (mask & NS_PH(NS_PH_CONTACT_REV))
-		p->hash[NS_PH_CONTACT_REV] = ns_contact_hash(dst, src, sport,
+		p->hash[NS_PH_CONTACT_REV] = ns_contact_mix(hd, hs, sport,
 		    p->proto);
 	if ((p->flags & NS_PR_SYN) && ck->key[1]) {
-		p->u.addr_hash.src = ns_dmap_hash(src, NS_IPKEY_LEN);
-		p->u.addr_hash.dst = ns_dmap_hash(dst, NS_IPKEY_LEN);
+		p->u.addr_hash.src = hs;
+		p->u.addr_hash.dst = hd;
 	}
 	p->flags |= NS_PR_HASHED;
+}
+
+/*
+ * Update det->net for the target of a SYN and return it.  A flood sends
+ * SYN after SYN to one target, so the cache mostly hits.
+ */
+static const struct ns_flood_net *
+ns_syn_target(struct ns_detect *det, const uint8_t *dst)
+{
+	struct ns_flood_net	*net = &det->net;
+
+	if (net->valid && ns_ipkey_equal(net->addr, dst))
+		return net;
+	memcpy(net->addr, dst, NS_IPKEY_LEN);
+	net->group = ns_key_group(dst);
+	ns_flood_net(dst, net->key, &net->plen);
+	net->hash = ns_dmap_hash(net->key, NS_IPKEY_LEN);
+	net->valid = 1;
+	return net;
 }
 
 static void
@@ -2246,7 +2305,7 @@ ns_tcp_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 {
 	if (det->st->frame_src != NULL)
 		det->st->frame_src->syns_sent++;
-	if (ns_key_group(dst))
+	if (ns_syn_target(det, dst)->group)
 		return;
 	if (ns_port_forbidden(ns_detect_conf.forbidden_tcp, p->dport))
 		ns_alert_hit(det, NS_EV_FORBIDDEN_PORT, src, dst, p->dport,
