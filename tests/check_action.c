@@ -245,13 +245,32 @@ assert_var(const char *env, const char *assignment)
 	    "%s not in the environment:\n%s", assignment, env);
 }
 
+/*
+ * Count the NETSENTRY_ variables, and check that every other line is
+ * PATH or a variable that /bin/sh itself exports (dash: PWD; bash also
+ * SHLVL and _).
+ */
 static size_t
-count_lines(const char *text)
+count_alert_vars(const char *env)
 {
-	size_t	 n = 0;
+	static const char *const shell[] = { "PATH=", "PWD=", "SHLVL=", "_=" };
+	const char	*line, *end;
+	size_t		 i, n = 0;
+	int		 known;
 
-	for (; *text != '\0'; text++)
-		n += *text == '\n';
+	for (line = env; *line != '\0'; line = end + 1) {
+		end = strchr(line, '\n');
+		ck_assert_ptr_nonnull(end);
+		if (strncmp(line, "NETSENTRY_", strlen("NETSENTRY_")) == 0) {
+			n++;
+			continue;
+		}
+		known = 0;
+		for (i = 0; i < sizeof(shell) / sizeof(shell[0]); i++)
+			known |= strncmp(line, shell[i], strlen(shell[i])) == 0;
+		ck_assert_msg(known, "unexpected variable: %.*s",
+		    (int)(end - line), line);
+	}
 	return n;
 }
 
@@ -287,7 +306,7 @@ START_TEST(env_of_started_alert)
 
 	/* dash exports PWD, which shows the command runs in /. */
 	assert_var(env, "PWD=/");
-	ck_assert_uint_eq(count_lines(env), 21);
+	ck_assert_uint_eq(count_alert_vars(env), 19);
 	ck_assert_ptr_null(strstr(env, "NS_CHECK_SECRET"));
 	ck_assert_ptr_null(strstr(env, "NETSENTRY_SUPPRESSED"));
 	ck_assert_msg(log_contains(": exit status 0 in "), "log:\n%s",
@@ -335,6 +354,7 @@ START_TEST(env_of_digest)
 	assert_var(env, "NETSENTRY_SEVERITY=info");
 	assert_var(env, "NETSENTRY_SUPPRESSED=17");
 	ck_assert_ptr_null(strstr(env, "NETSENTRY_EVENT_INDEX"));
+	ck_assert_uint_eq(count_alert_vars(env), 3);
 	ck_assert_msg(log_contains("for a digest of 17 held-back alerts"),
 	    "log:\n%s", logbuf);
 }
