@@ -22,6 +22,7 @@
 #include <gdbm.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,21 +112,60 @@ ns_spool_key(uint64_t *id)
 }
 
 /*
+ * Log an error of the file at most once a minute: a full disk fails
+ * every write, and one line per alert would flood the log.
+ */
+static void __attribute__((format(printf, 1, 2)))
+ns_spool_log_error(const char *fmt, ...)
+{
+	static int64_t	 logged;
+	static unsigned	 unlogged;
+	char		 text[512];
+	va_list		 ap;
+	int64_t		 now = (int64_t)time(NULL);
+
+	if (now - logged < NS_SPOOL_LOG_EVERY) {
+		unlogged++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	ns_logq_post(LOG_ERR, "mail spool %s: %s (%u more error(s) of the "
+	    "file since the last such line)", ns_spool.path, text, unlogged);
+	logged = now;
+	unlogged = 0;
+}
+
+/*
  * After a failed write (a full disk, for example) gdbm refuses every
- * call until the file is recovered.
+ * call until the file is recovered.  Recovery rewrites the file, which
+ * a full disk does not allow, so then the file is opened again: reads
+ * and deletes work, and deletes free room.
  */
 static void
 ns_spool_recover(void)
 {
+	GDBM_FILE	 db;
+
 	if (gdbm_errno != GDBM_NEED_RECOVERY)
 		return;
-	if (gdbm_recover(ns_spool.db, NULL, GDBM_RCVR_FORCE) == 0)
-		ns_logq_post(LOG_WARNING, "mail spool %s: recovered the file "
-		    "after a failed write", ns_spool.path);
-	else
-		ns_logq_post(LOG_ERR, "mail spool %s: cannot recover the file "
-		    "after a failed write: %s", ns_spool.path,
+	if (gdbm_recover(ns_spool.db, NULL, GDBM_RCVR_FORCE) == 0) {
+		ns_spool_log_error("recovered the file after a failed write");
+		return;
+	}
+	gdbm_close(ns_spool.db);
+	db = gdbm_open(ns_spool.path, 0, GDBM_WRITER | GDBM_CLOEXEC, 0600,
+	    NULL);
+	if (db == NULL) {
+		ns_spool_log_error("cannot open the file again after a failed "
+		    "write: %s; alerts are no longer spooled",
 		    gdbm_strerror(gdbm_errno));
+		ns_spool.db = NULL;
+		return;
+	}
+	ns_spool.db = db;
+	ns_spool_log_error("opened the file again after a failed write");
 }
 
 static int
@@ -185,6 +225,8 @@ ns_spool_store_meta(void)
 {
 	datum	 k, v;
 
+	if (ns_spool.db == NULL)
+		return;
 	k.dptr = ns_spool_meta;
 	k.dsize = sizeof(ns_spool_meta) - 1;
 	v.dptr = (char *)&ns_spool.next_id;
@@ -320,14 +362,20 @@ ns_spool_set_mail(struct ns_mail_conf *conf)
 }
 
 static void
+ns_spool_sync(void)
+{
+	if (ns_spool.db != NULL)
+		gdbm_sync(ns_spool.db);
+}
+
+static void
 ns_spool_delete(uint64_t id)
 {
-	if (gdbm_delete(ns_spool.db, ns_spool_key(&id)) != 0 &&
+	if (ns_spool.db != NULL && gdbm_delete(ns_spool.db, ns_spool_key(&id)) != 0 &&
 	    gdbm_errno != GDBM_ITEM_NOT_FOUND) {
-		ns_logq_post(LOG_ERR, "mail spool %s: cannot delete alert %llu: "
-		    "%s; if it was sent, it is sent again after a restart",
-		    ns_spool.path, (unsigned long long)id,
-		    gdbm_strerror(gdbm_errno));
+		ns_spool_log_error("cannot delete alert %llu: %s; if it was "
+		    "sent, it is sent again after a restart",
+		    (unsigned long long)id, gdbm_strerror(gdbm_errno));
 		ns_spool_recover();
 	}
 	ns_spool_index_remove(id);
@@ -400,12 +448,11 @@ ns_spool_put(const struct ns_alert *a)
 	if (gdbm_store(ns_spool.db, ns_spool_key(&r.alert.id), val,
 	    GDBM_REPLACE) != 0 || ns_spool_index_add(&r) == -1) {
 		ns_spool.stats.dropped++;
-		ns_logq_post(LOG_ERR, "cannot write alert about event %u to the "
-		    "mail spool %s: %s", a->ev.index, ns_spool.path,
-		    gdbm_strerror(gdbm_errno));
+		ns_spool_log_error("cannot write the alert about event %u: %s",
+		    a->ev.index, gdbm_strerror(gdbm_errno));
 		ns_spool_recover();
 	}
-	gdbm_sync(ns_spool.db);
+	ns_spool_sync();
 	ns_spool.stats.length = (uint32_t)ns_spool.count;
 	pthread_cond_signal(&ns_spool.wake);
 	pthread_mutex_unlock(&ns_spool.lock);
@@ -503,7 +550,7 @@ ns_spool_result(uint64_t id, int sent, const char *err)
 		    e->attempts, err[0] != '\0' ? "; " : "", err);
 		ns_spool.stats.sent++;
 		ns_spool_delete(id);
-		gdbm_sync(ns_spool.db);
+		ns_spool_sync();
 		return;
 	}
 	ns_spool.stats.failed++;
@@ -543,6 +590,8 @@ ns_spool_fetch(uint64_t id, struct ns_alert *a)
 	datum	 val;
 	int	 ok;
 
+	if (ns_spool.db == NULL)
+		return -1;
 	val = gdbm_fetch(ns_spool.db, ns_spool_key(&id));
 	if (val.dptr == NULL && gdbm_errno != GDBM_ITEM_NOT_FOUND) {
 		ns_spool_recover();

@@ -32,6 +32,10 @@
 #   8. a server that accepts connections and never answers, with
 #      mailTimeout 30: SIGTERM still stops the daemon within 15 s, and
 #      both alerts wait in the spool for the next start.
+#   9. a full disk: stateDir on a tmpfs of 160 KiB and a storm with no
+#      rate limit.  The alerts that fit are all delivered, the rest are
+#      counted in nsMailDropped, the daemon keeps running, and the
+#      errors of the file take one log line a minute, not one per alert.
 
 . "${NS_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
@@ -483,5 +487,39 @@ grep -q "2 alert(s) of earlier runs wait for delivery" "$NS_DAEMON_LOG" &&
     ns_ok "both alerts waited in the spool" ||
     ns_error "no '2 alert(s) of earlier runs' line"
 stop
+
+ns_info "9. a full disk under stateDir"
+STATE=$NS_TMP/state9
+mkdir -p "$STATE"
+if mount -t tmpfs -o size=160k tmpfs "$STATE" 2>"$NS_TMP/mount.err"; then
+	ns_on_cleanup umount "$STATE"
+	"$NS_PYTHON" "$NS_TOOLS/make_storm.py" "$NS_TMP/storm300.pcap" 300 ||
+	    ns_fail "make_storm.py failed"
+	PORT=$(free_tcp_port)
+	sink_start "$PORT" "$NS_TMP/mail9"
+	start 9 "$NS_TMP/storm300.pcap" "mailServer 127.0.0.1:$PORT" \
+	    "mailRateLimit 0"
+	ns_wait_eof 1
+	wait_value "$ALERTS.1.0" 0 60
+	sleep 1
+	ns_daemon_check_alive "with a full stateDir"
+	sent=$(ns_get_value "$ALERTS.3.0")
+	dropped=$(ns_get_value "$ALERTS.5.0")
+	[ "${sent:-0}" -ge 1 ] && [ "${dropped:-0}" -ge 1 ] &&
+	    ns_ok "nsMailSent $sent, nsMailDropped $dropped on a full disk" ||
+	    ns_error "nsMailSent '$sent', nsMailDropped '$dropped'"
+	[ "$(mail_count "$NS_TMP/mail9")" = "$sent" ] &&
+	    ns_ok "every alert that reached the spool arrived" ||
+	    ns_error "$(mail_count "$NS_TMP/mail9") mails, nsMailSent $sent"
+	ns_expect_value "$ALERTS.1.0" 0 "nsSpoolLength on a full disk"
+	errors=$(grep -c "^mail spool .*spool.db: " "$NS_DAEMON_LOG")
+	[ "$errors" -le 2 ] && ns_ok "$errors log line(s) about the file" ||
+	    ns_error "$errors log lines about the file, expected at most 2"
+	stop
+	sink_stop
+else
+	ns_info "note: cannot mount a tmpfs ($(cat "$NS_TMP/mount.err"));" \
+	    "part 9 skipped"
+fi
 
 ns_finish
