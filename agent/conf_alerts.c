@@ -22,17 +22,6 @@
 static struct ns_alert_conf *ns_conf_alert = &ns_alert_conf;
 
 static int
-ns_conf_event_type(const char *name)
-{
-	int	 t;
-
-	for (t = 1; t < NS_EV_TYPES; t++)
-		if (strcmp(name, ns_event_type_name(t)) == 0)
-			return t;
-	return 0;
-}
-
-static int
 ns_conf_severity(const char *name)
 {
 	int	 s;
@@ -65,7 +54,7 @@ ns_conf_event_severity(const char *token, char *line)
 	level[0] = '\0';
 	if (line != NULL)
 		line = copy_nword(line, level, sizeof(level));
-	t = ns_conf_event_type(type);
+	t = ns_event_type_parse(type);
 	s = ns_conf_severity(level);
 	if (t == 0 || s == 0 || line != NULL) {
 		netsnmp_config_error("%s needs an event type and info, warning "
@@ -88,7 +77,7 @@ ns_conf_route_types(const char *list, uint32_t *types)
 	for (name = copy; name != NULL; name = next) {
 		if ((next = strchr(name, ',')) != NULL)
 			*next++ = '\0';
-		if ((t = ns_conf_event_type(name)) == 0) {
+		if ((t = ns_event_type_parse(name)) == 0) {
 			netsnmp_config_error("alertRoute: unknown event type "
 			    "'%s'; the types are the nsEventType names, such "
 			    "as portScan or synFlood", name);

@@ -30,17 +30,6 @@ ns_conf_bad(void)
 	ns_conf.errors++;
 }
 
-static int
-ns_conf_type(const char *name)
-{
-	int	 t;
-
-	for (t = 1; t < NS_EV_TYPES; t++)
-		if (strcmp(name, ns_event_type_name(t)) == 0)
-			return t;
-	return 0;
-}
-
 /* detect TYPE|all on|off */
 static void
 ns_conf_detect(const char *token, char *line)
@@ -65,7 +54,7 @@ ns_conf_detect(const char *token, char *line)
 			ns_conf_det->enabled[t] = on;
 		return;
 	}
-	if ((t = ns_conf_type(type)) == 0) {
+	if ((t = ns_event_type_parse(type)) == 0) {
 		netsnmp_config_error("unknown event type '%s' for %s: use "
 		    "portScan, synFlood, land, badTcpFlags, smurf, "
 		    "pingOfDeath, badFragment, arpSpoof, forbiddenPort or all",

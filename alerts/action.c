@@ -291,13 +291,9 @@ ns_action_env_add(struct ns_action_env *e, const char *name,
 static void
 ns_action_env_time(struct ns_action_env *e, const char *name, uint32_t sec)
 {
-	char		 text[32];
-	struct tm	 tm;
-	time_t		 t = sec;
+	char	 text[32];
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		text[0] = '\0';
+	ns_time_iso(sec, text, sizeof(text));
 	ns_action_env_add(e, name, "%s", text);
 }
 

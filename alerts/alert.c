@@ -1,5 +1,8 @@
-/* netsentry: the names of alert kinds and severities. */
+/* netsentry: names and times that every alert output writes. */
 #include "config.h"
+
+#include <stdio.h>
+#include <time.h>
 
 #include "alert.h"
 
@@ -31,4 +34,15 @@ ns_alert_kind_name(int kind)
 		return "digest";
 	}
 	return "unknown";
+}
+
+void
+ns_time_iso(int64_t sec, char *buf, size_t len)
+{
+	struct tm	 tm;
+	time_t		 t = (time_t)sec;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)sec);
 }

@@ -42,4 +42,7 @@ struct ns_alert {
 const char	*ns_severity_name(int severity);
 const char	*ns_alert_kind_name(int kind);
 
+/* Format a time in UTC as 2026-12-04T21:03:25Z. */
+void		 ns_time_iso(int64_t sec, char *buf, size_t len);
+
 #endif /* NS_ALERT_H */

@@ -11,7 +11,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -57,17 +56,6 @@ ns_kv_quote(const char *value, char *buf, size_t len)
 	buf[n++] = '"';
 	buf[n] = '\0';
 	return buf;
-}
-
-void
-ns_time_iso(int64_t sec, char *buf, size_t len)
-{
-	struct tm	 tm;
-	time_t		 t = (time_t)sec;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "%lld", (long long)sec);
 }
 
 static int

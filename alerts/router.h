@@ -94,7 +94,4 @@ void	 ns_alert_log(const struct ns_alert *);
  */
 char	*ns_kv_quote(const char *value, char *buf, size_t len);
 
-/* Format a time in UTC as 2026-12-04T21:03:25Z. */
-void	 ns_time_iso(int64_t sec, char *buf, size_t len);
-
 #endif /* NS_ROUTER_H */

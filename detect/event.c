@@ -225,6 +225,17 @@ ns_event_type_name(int type)
 	return type > 0 && type < NS_EV_TYPES ? names[type] : names[0];
 }
 
+int
+ns_event_type_parse(const char *name)
+{
+	int	 t;
+
+	for (t = 1; t < NS_EV_TYPES; t++)
+		if (strcmp(name, ns_event_type_name(t)) == 0)
+			return t;
+	return 0;
+}
+
 const char *
 ns_probe_kind_name(int probe)
 {

@@ -149,6 +149,9 @@ size_t	 ns_events_collect(struct ns_event *out, size_t max);
 
 /* Names used in logs, descriptions and nsEventTypeName. */
 const char	*ns_event_type_name(int type);
+
+/* The type whose nsEventTypeName is name, 0 when there is none. */
+int		 ns_event_type_parse(const char *name);
 const char	*ns_probe_kind_name(int probe);
 const char	*ns_scan_shape_name(int shape);
 
