@@ -6,21 +6,21 @@
  * send_v2trap().  A subagent sends them to the master as AgentX Notify
  * PDUs, and the master sends them to every trap destination it has.
  * While the AgentX session is down the notes wait in a bounded queue,
- * which drops its oldest note when full.  A token bucket refilled at the configured rate
- * keeps a storm of attacks from becoming a storm of traps.  The
- * notifications it holds back are counted in nsNotificationsSuppressed,
- * which every notification carries.
+ * which drops its oldest note when full.  A token bucket refilled at
+ * the configured rate keeps a storm of attacks from becoming a storm of
+ * traps.  The notifications it holds back are counted in
+ * nsNotificationsSuppressed, which every notification carries.
  */
 #include "config.h"
 
 #include <stdlib.h>
-#include <time.h>
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <net-snmp/agent/agent_callbacks.h>
 
+#include "alert.h"
 #include "notify.h"
 #include "tables_mib.h"
 
@@ -38,8 +38,7 @@ static const oid suppressed_oid[] = { NS_MIB_OID, 1, 4, 4, 0 };
 static struct {
 	int		 up;		/* AgentX session open */
 	uint32_t	 rate;		/* per minute, 0: no limit */
-	double		 tokens;
-	struct timespec	 refilled;
+	struct ns_bucket bucket;
 	struct ns_note	*queue;		/* ring of notes waiting */
 	size_t		 qcap;
 	size_t		 qhead;
@@ -70,8 +69,7 @@ void
 ns_notify_set_rate(uint32_t rate)
 {
 	ns_notify.rate = rate;
-	ns_notify.tokens = rate;
-	clock_gettime(CLOCK_MONOTONIC, &ns_notify.refilled);
+	ns_bucket_fill(&ns_notify.bucket, rate);
 }
 
 int
@@ -130,28 +128,6 @@ ns_notify_stats(struct ns_notify_stats *st)
 {
 	*st = ns_notify.stats;
 	st->waiting = (uint32_t)ns_notify.qlen;
-}
-
-/* Take a token; the bucket contains at most one minute's worth. */
-static int
-ns_notify_allowed(void)
-{
-	struct timespec	 now;
-	double		 secs;
-
-	if (ns_notify.rate == 0)
-		return 1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	secs = (double)(now.tv_sec - ns_notify.refilled.tv_sec) +
-	    (double)(now.tv_nsec - ns_notify.refilled.tv_nsec) / 1e9;
-	ns_notify.refilled = now;
-	ns_notify.tokens += secs * ns_notify.rate / 60.0;
-	if (ns_notify.tokens > ns_notify.rate)
-		ns_notify.tokens = ns_notify.rate;
-	if (ns_notify.tokens < 1)
-		return 0;
-	ns_notify.tokens -= 1;
-	return 1;
 }
 
 /* Which notification a note becomes; 0 for none. */
@@ -237,7 +213,7 @@ ns_notify_pump(void)
 		trap = ns_notify_trap(&n);
 		if (trap == 0)
 			continue;
-		if (!ns_notify_allowed()) {
+		if (!ns_bucket_take(&ns_notify.bucket, ns_notify.rate, 60)) {
 			ns_notify.stats.suppressed++;
 			continue;
 		}

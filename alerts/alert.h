@@ -3,6 +3,7 @@
 #define NS_ALERT_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "event.h"
 
@@ -41,6 +42,22 @@ struct ns_alert {
 
 const char	*ns_severity_name(int severity);
 const char	*ns_alert_kind_name(int kind);
+
+/*
+ * A token bucket that holds at most rate tokens and gains rate tokens
+ * per period seconds, evenly.  The rate limits of every output use one.
+ */
+struct ns_bucket {
+	double		 tokens;
+	struct timespec	 refilled;	/* CLOCK_MONOTONIC */
+};
+
+/* Fill the bucket: a full period's worth is available at once. */
+void		 ns_bucket_fill(struct ns_bucket *, uint32_t rate);
+
+/* Take a token.  Returns 0 when none is left; a rate of 0 never limits. */
+int		 ns_bucket_take(struct ns_bucket *, uint32_t rate,
+		    uint32_t period);
 
 /* Format a time in UTC as 2026-12-04T21:03:25Z. */
 void		 ns_time_iso(int64_t sec, char *buf, size_t len);

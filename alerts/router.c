@@ -37,8 +37,7 @@ struct ns_alert_conf ns_alert_conf;
 
 /* The rate limit and digest state of one output. */
 struct ns_output_state {
-	double		 tokens;
-	struct timespec	 refilled;
+	struct ns_bucket bucket;
 	uint32_t	 held;			/* since the last digest */
 	uint32_t	 held_by_type[NS_EV_TYPES];
 	int64_t		 held_since;		/* wall clock */
@@ -114,16 +113,13 @@ ns_router_now(void)
 void
 ns_router_init(const struct ns_router_outputs *out)
 {
-	struct timespec	 now;
-	int		 i;
+	int	 i;
 
 	memset(&ns_router, 0, sizeof(ns_router));
 	ns_router.out = *out;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	for (i = 0; i < NS_OUTPUTS; i++) {
-		ns_router.state[i].tokens = ns_alert_conf.rate[i];
-		ns_router.state[i].refilled = now;
-	}
+	for (i = 0; i < NS_OUTPUTS; i++)
+		ns_bucket_fill(&ns_router.state[i].bucket,
+		    ns_alert_conf.rate[i]);
 }
 
 /* An address matches a block of plen 0 only when the block is unset. */
@@ -171,30 +167,6 @@ ns_router_match(const struct ns_alert_conf *c, int output,
 		matched |= ns_route_matches(r, a);
 	}
 	return !routed || matched;
-}
-
-/* Take a token.  A bucket contains at most one period's worth. */
-static int
-ns_router_allowed(int output)
-{
-	struct ns_output_state	*s = &ns_router.state[output];
-	uint32_t		 rate = ns_alert_conf.rate[output];
-	struct timespec		 now;
-	double			 secs;
-
-	if (rate == 0)
-		return 1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	secs = (double)(now.tv_sec - s->refilled.tv_sec) +
-	    (double)(now.tv_nsec - s->refilled.tv_nsec) / 1e9;
-	s->refilled = now;
-	s->tokens += secs * rate / ns_output_period(output);
-	if (s->tokens > rate)
-		s->tokens = rate;
-	if (s->tokens < 1)
-		return 0;
-	s->tokens -= 1;
-	return 1;
 }
 
 static void
@@ -299,7 +271,9 @@ ns_router_pump(void)
 			if (!ns_router_enabled(out) ||
 			    !ns_router_match(&ns_alert_conf, out, &a))
 				continue;
-			if (out != NS_OUT_TRAP && !ns_router_allowed(out))
+			if (out != NS_OUT_TRAP && !ns_bucket_take(
+			    &ns_router.state[out].bucket,
+			    ns_alert_conf.rate[out], ns_output_period(out)))
 				ns_router_hold(out, &a);
 			else
 				ns_router_deliver(out, &a, &n);
