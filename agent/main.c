@@ -149,16 +149,15 @@ ns_submit_action(const struct ns_alert *a)
 	(void)ns_action_submit(&ns_action_conf, a);
 }
 
+/* Reloads can turn mail and the action on and off. */
 static int
-ns_action_set(void)
+ns_output_enabled(int output)
 {
-	return ns_action_conf.argv != NULL;
-}
-
-static int
-ns_mail_set(void)
-{
-	return ns_mail_on;
+	if (output == NS_OUT_MAIL)
+		return ns_mail_on;
+	if (output == NS_OUT_ACTION)
+		return ns_action_conf.argv != NULL;
+	return 1;
 }
 
 static int
@@ -211,7 +210,6 @@ ns_alerts_start(void)
 			exit(1);
 		}
 		out.mail = ns_spool_put;
-		out.mail_set = ns_mail_set;
 	}
 	if (ns_action_start() == -1) {
 		snmp_log(LOG_ERR, "cannot start the action thread: %s\n",
@@ -219,7 +217,7 @@ ns_alerts_start(void)
 		exit(1);
 	}
 	out.action = ns_submit_action;
-	out.action_set = ns_action_set;
+	out.enabled = ns_output_enabled;
 	ns_router_init(&out);
 }
 

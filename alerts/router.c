@@ -210,19 +210,21 @@ ns_router_deliver(int output, const struct ns_alert *a,
 static int
 ns_router_enabled(int output)
 {
+	int	 set = 1;
+
 	switch (output) {
 	case NS_OUT_MAIL:
-		return ns_router.out.mail != NULL &&
-		    (ns_router.out.mail_set == NULL ||
-		    ns_router.out.mail_set());
+		set = ns_router.out.mail != NULL;
+		break;
 	case NS_OUT_ACTION:
-		return ns_router.out.action != NULL &&
-		    (ns_router.out.action_set == NULL ||
-		    ns_router.out.action_set());
+		set = ns_router.out.action != NULL;
+		break;
 	case NS_OUT_TRAP:
-		return ns_router.out.trap != NULL;
+		set = ns_router.out.trap != NULL;
+		break;
 	}
-	return 1;
+	return set && (ns_router.out.enabled == NULL ||
+	    ns_router.out.enabled(output));
 }
 
 static void

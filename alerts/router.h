@@ -58,8 +58,8 @@ struct ns_router_outputs {
 	void	(*trap)(const struct ns_note *);
 	void	(*mail)(const struct ns_alert *);	/* NULL: no mail */
 	void	(*action)(const struct ns_alert *);	/* NULL: none */
-	int	(*action_set)(void);	/* is an alertAction in force? */
-	int	(*mail_set)(void);	/* are mail settings in force? */
+	/* Returns 0 while a reload has turned output off; NULL: never. */
+	int	(*enabled)(int output);
 };
 
 void	 ns_router_init(const struct ns_router_outputs *);
