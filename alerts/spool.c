@@ -50,6 +50,12 @@ struct ns_spool_record {
 	struct ns_alert	 alert;
 };
 
+/* When a kind of log line last went out, and how many were left out. */
+struct ns_log_limit {
+	int64_t		 logged;
+	uint32_t	 unlogged;
+};
+
 /* The fields that pick the next alert to send, kept out of the file. */
 struct ns_spool_entry {
 	uint64_t	 id;
@@ -85,8 +91,8 @@ static struct {
 	struct ns_mail_conf	*retired;	/* to free after it */
 
 	struct ns_spool_stats	 stats;
-	int64_t			 logged;	/* last failure line */
-	uint32_t		 unlogged;	/* failures since */
+	struct ns_log_limit	 failures;	/* of delivery attempts */
+	struct ns_log_limit	 file_errors;	/* of spool.db */
 } ns_spool = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
@@ -112,29 +118,44 @@ ns_spool_key(uint64_t *id)
 }
 
 /*
- * Log an error of the file at most once a minute: a full disk fails
- * every write, and one line per alert would flood the log.
+ * Post a log line unless one of the same kind went out within the last
+ * NS_SPOOL_LOG_EVERY seconds: a full disk or a mail server that is down
+ * fails every attempt, and one line per alert would flood the log.  The
+ * next line counts what was left out.
  */
-static void __attribute__((format(printf, 1, 2)))
-ns_spool_log_error(const char *fmt, ...)
+static void __attribute__((format(printf, 4, 5)))
+ns_spool_log_limited(struct ns_log_limit *limit, int priority,
+    const char *what, const char *fmt, ...)
 {
-	static int64_t	 logged;
-	static unsigned	 unlogged;
-	char		 text[512];
+	char		 text[768];
 	va_list		 ap;
-	int64_t		 now = (int64_t)time(NULL);
+	int64_t		 now = ns_spool_now();
 
-	if (now - logged < NS_SPOOL_LOG_EVERY) {
-		unlogged++;
+	if (now - limit->logged < NS_SPOOL_LOG_EVERY) {
+		limit->unlogged++;
 		return;
 	}
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	ns_logq_post(LOG_ERR, "mail spool %s: %s (%u more error(s) of the "
-	    "file since the last such line)", ns_spool.path, text, unlogged);
-	logged = now;
-	unlogged = 0;
+	ns_logq_post(priority, "%s (%u more %s since the last such line)",
+	    text, limit->unlogged, what);
+	limit->logged = now;
+	limit->unlogged = 0;
+}
+
+/* Log an error of spool.db, limited as above. */
+static void __attribute__((format(printf, 1, 2)))
+ns_spool_log_error(const char *fmt, ...)
+{
+	char	 text[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	ns_spool_log_limited(&ns_spool.file_errors, LOG_ERR,
+	    "error(s) of the file", "mail spool %s: %s", ns_spool.path, text);
 }
 
 /*
@@ -515,25 +536,6 @@ ns_spool_backoff(uint32_t attempts)
 	    (uint32_t)(delay - delay / 2) + 1));
 }
 
-static void
-ns_spool_log_failure(const struct ns_spool_entry *e, const char *err,
-    int64_t wait)
-{
-	int64_t	 now = ns_spool_now();
-
-	if (now - ns_spool.logged < NS_SPOOL_LOG_EVERY) {
-		ns_spool.unlogged++;
-		return;
-	}
-	ns_logq_post(LOG_WARNING, "mail for alert %llu not sent (attempt %u): "
-	    "%s; it stays in the spool, next attempt in %lld s (%u more "
-	    "failure(s) since the last such line)",
-	    (unsigned long long)e->id, e->attempts, err, (long long)wait,
-	    ns_spool.unlogged);
-	ns_spool.logged = now;
-	ns_spool.unlogged = 0;
-}
-
 /* Record what became of one attempt; called with the lock held. */
 static void
 ns_spool_result(uint64_t id, int sent, const char *err)
@@ -556,7 +558,10 @@ ns_spool_result(uint64_t id, int sent, const char *err)
 	ns_spool.stats.failed++;
 	wait = ns_spool_backoff(e->attempts);
 	e->next_try = ns_spool_now() + wait;
-	ns_spool_log_failure(e, err, wait);
+	ns_spool_log_limited(&ns_spool.failures, LOG_WARNING, "failure(s)",
+	    "mail for alert %llu not sent (attempt %u): %s; it stays in the "
+	    "spool, next attempt in %lld s", (unsigned long long)e->id,
+	    e->attempts, err, (long long)wait);
 }
 
 /* Send one alert with the lock released; returns 1 when accepted. */
