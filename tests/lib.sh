@@ -241,6 +241,16 @@ print(s.getsockname()[1])
 '
 }
 
+# Print a TCP port on 127.0.0.1 that is free now, as above.
+ns_free_tcp_port() {
+	"$NS_PYTHON" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+'
+}
+
 # Write the master agent's configuration.
 ns_snmpd_write_conf() {
 	cat >"$NS_TMP/snmpd.conf" <<EOF

@@ -24,8 +24,8 @@
 #      stops at its limit and writes a digest line too.
 #   6. a full spool: the storm again with no server and mailSpoolSize
 #      10.  The spool keeps the 10 newest critical alerts (SYN floods),
-#      counts the others in nsMailDropped, and logs each drop; when the
-#      server comes up exactly those 10 arrive.
+#      counts the others in nsMailDropped and logs each drop.  When the
+#      server comes up, exactly those 10 arrive.
 #   7. mailGiveUpAfter 10 with no server: the alerts are given up,
 #      logged and counted in nsMailDropped.  Then spool.db is replaced by
 #      garbage: the next start moves it aside with a log line and runs.
@@ -48,14 +48,6 @@ ns_require_cmd openssl
 ALERTS=.$NS_OID_NETSENTRY.1.6
 SCAN=$NS_DATA/scans/vertical_syn_scan_10ports.pcap
 QUIET=$NS_DATA/benign/smtp_mail.pcap
-
-# A TCP port of 127.0.0.1 that is free now.
-free_tcp_port() {
-	"$NS_PYTHON" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
 
 # Start smtp_sink.py on port $1, storing mail in directory $2; more
 # options follow.
@@ -170,7 +162,7 @@ chmod 755 "$NS_TMP/record-action"
 ns_info "1. delivery"
 STATE=$NS_TMP/state1
 mkdir -p "$STATE"
-PORT=$(free_tcp_port)
+PORT=$(ns_free_tcp_port)
 sink_start "$PORT" "$NS_TMP/mail1"
 start 1 "$SCAN" "mailServer 127.0.0.1:$PORT" \
     "alertAction $NS_TMP/record-action"
@@ -222,7 +214,7 @@ sink_stop
 ns_info "2. outage, kill -9 and SIGTERM with a full spool"
 STATE=$NS_TMP/state2
 mkdir -p "$STATE"
-PORT=$(free_tcp_port)
+PORT=$(ns_free_tcp_port)
 "$NS_PYTHON" "$NS_TOOLS/make_storm.py" "$NS_TMP/three.pcap" 3 ||
     ns_fail "make_storm.py failed"
 start 2a "$NS_TMP/three.pcap" "mailServer 127.0.0.1:$PORT"
@@ -293,7 +285,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
 printf 'right-secret\n' >"$NS_TMP/sink-password"
 printf 'wrong-secret\n' >"$NS_TMP/password"
 chmod 600 "$NS_TMP/password"
-PORT=$(free_tcp_port)
+PORT=$(ns_free_tcp_port)
 sink_start "$PORT" "$NS_TMP/mail3" --tls-cert "$NS_TMP/cert.pem" \
     --tls-key "$NS_TMP/key.pem" --require-tls --auth-user alerts \
     --auth-password-file "$NS_TMP/sink-password"
@@ -329,7 +321,7 @@ STATE=$NS_TMP/state4
 mkdir -p "$STATE"
 "$NS_PYTHON" "$NS_TOOLS/make_hostile_alert.py" "$NS_TMP/hostile.pcap" ||
     ns_fail "make_hostile_alert.py failed"
-PORT=$(free_tcp_port)
+PORT=$(ns_free_tcp_port)
 sink_start "$PORT" "$NS_TMP/mail4"
 start 4 "$NS_TMP/hostile.pcap" "mailServer 127.0.0.1:$PORT"
 ns_wait_eof 1
@@ -371,7 +363,7 @@ STATE=$NS_TMP/state5
 mkdir -p "$STATE"
 "$NS_PYTHON" "$NS_TOOLS/make_storm.py" "$NS_TMP/storm.pcap" 2000 ||
     ns_fail "make_storm.py failed"
-PORT=$(free_tcp_port)
+PORT=$(ns_free_tcp_port)
 sink_start "$PORT" "$NS_TMP/mail5"
 start 5 "$NS_TMP/storm.pcap" "mailServer 127.0.0.1:$PORT" \
     "mailRateLimit 5" "syslogRateLimit 50" "alertDigestDelay 2"
@@ -380,9 +372,9 @@ wait_mails "$NS_TMP/mail5" 6 30
 sleep 4
 check_mails "$NS_TMP/mail5"
 # The SYNs of 2000 sources against one address make SYN flood events
-# on its 10 ports; the sources that scan after a flood started count
-# towards the flood rather than as scans of their own.  Each event
-# starts and ends.
+# on its 10 ports.  A source that scans after a flood started counts
+# towards the flood, not as a scan of its own, because SYNs to a flooded
+# target open no contact.  Each event starts and ends.
 routed=$(ns_get_value "$ALERTS.6.0")
 [ "${routed:-0}" -ge 1000 ] && ns_ok "nsAlertsRouted is $routed" ||
     ns_error "nsAlertsRouted is '$routed', expected at least 1000"
@@ -411,7 +403,7 @@ sink_stop
 ns_info "6. a full spool"
 STATE=$NS_TMP/state6
 mkdir -p "$STATE"
-PORT=$(free_tcp_port)
+PORT=$(ns_free_tcp_port)
 start 6 "$NS_TMP/storm.pcap" "mailServer 127.0.0.1:$PORT" \
     "mailRateLimit 0" "mailSpoolSize 10"
 ns_wait_eof 1
@@ -436,7 +428,7 @@ sink_stop
 ns_info "7. alerts given up, and a corrupt spool"
 STATE=$NS_TMP/state7
 mkdir -p "$STATE"
-PORT=$(free_tcp_port)
+PORT=$(ns_free_tcp_port)
 start 7a "$SCAN" "mailServer 127.0.0.1:$PORT" "mailGiveUpAfter 10"
 ns_wait_eof 1
 wait_value "$ALERTS.5.0" 2 45 &&
@@ -460,7 +452,7 @@ stop
 ns_info "8. SIGTERM while a server says nothing"
 STATE=$NS_TMP/state8
 mkdir -p "$STATE"
-PORT=$(free_tcp_port)
+PORT=$(ns_free_tcp_port)
 sink_start "$PORT" "$NS_TMP/mail8" --silent
 start 8a "$SCAN" "mailServer 127.0.0.1:$PORT" "mailTimeout 30"
 ns_wait_eof 1
@@ -495,7 +487,7 @@ if mount -t tmpfs -o size=160k tmpfs "$STATE" 2>"$NS_TMP/mount.err"; then
 	ns_on_cleanup umount "$STATE"
 	"$NS_PYTHON" "$NS_TOOLS/make_storm.py" "$NS_TMP/storm300.pcap" 300 ||
 	    ns_fail "make_storm.py failed"
-	PORT=$(free_tcp_port)
+	PORT=$(ns_free_tcp_port)
 	sink_start "$PORT" "$NS_TMP/mail9"
 	start 9 "$NS_TMP/storm300.pcap" "mailServer 127.0.0.1:$PORT" \
 	    "mailRateLimit 0"

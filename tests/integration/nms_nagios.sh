@@ -374,10 +374,7 @@ stop_daemon
 
 ns_info "mail path down: alerts wait in the spool"
 mkdir -p "$NS_TMP/state"
-closed=$("$NS_PYTHON" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
+closed=$(ns_free_tcp_port)
 "$NS_PYTHON" "$NS_TOOLS/make_storm.py" "$NS_TMP/scan12.pcap" 12 ||
     ns_fail "make_storm.py failed"
 NS_DAEMON_CONF=$NS_TMP/netsentryd-mail.conf
