@@ -26,7 +26,7 @@ int	 ns_notify_init_queue(size_t len);
 /* Queue a note for a notification; called by the alert router. */
 void	 ns_notify_queue(const struct ns_note *);
 
-/* The most notifications sent per minute, 0 for no limit. */
+/* Set the maximum notifications sent per minute, 0 for no limit. */
 void	 ns_notify_set_rate(uint32_t rate);
 
 /* Send the queued notifications while the master is connected. */

@@ -1,4 +1,4 @@
-/* netsentry: names and times that every alert output writes. */
+/* netsentry: names, times and rate limits that every alert output uses. */
 #include "config.h"
 
 #include <stdio.h>

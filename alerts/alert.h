@@ -15,7 +15,7 @@ enum ns_severity {
 };
 
 /*
- * What an alert reports: the event note kinds of event.h, or a digest
+ * Alert kinds: the event note kinds of event.h, and this one, a digest
  * of the alerts that an output's rate limit held back.
  */
 #define NS_ALERT_DIGEST		4
@@ -44,7 +44,7 @@ const char	*ns_severity_name(int severity);
 const char	*ns_alert_kind_name(int kind);
 
 /*
- * A token bucket that holds at most rate tokens and gains rate tokens
+ * A token bucket that contains at most rate tokens and gains rate tokens
  * per period seconds, evenly.  The rate limits of every output use one.
  */
 struct ns_bucket {
