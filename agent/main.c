@@ -451,7 +451,7 @@ ns_sources_start(void)
 	}
 }
 
-/* Put new detector settings in force under every store lock. */
+/* Put new detector settings in force under every detector lock. */
 static void
 ns_detect_swap(struct ns_detect_conf *next)
 {
@@ -459,13 +459,13 @@ ns_detect_swap(struct ns_detect_conf *next)
 	size_t			 i;
 
 	for (i = 0; i < ns_nsources; i++)
-		pthread_mutex_lock(&ns_sources[i].store.lock);
+		pthread_mutex_lock(&ns_sources[i].detect_lock);
 	old = ns_detect_conf;
 	ns_detect_conf = *next;
 	for (i = 0; i < ns_nsources; i++)
 		ns_detect_refresh(ns_sources[i].detect);
 	for (i = ns_nsources; i > 0; i--)
-		pthread_mutex_unlock(&ns_sources[i - 1].store.lock);
+		pthread_mutex_unlock(&ns_sources[i - 1].detect_lock);
 	ns_detect_conf_clear(&old);
 }
 

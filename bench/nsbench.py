@@ -77,6 +77,15 @@ def snmp_get(port, oids, timeout=1):
     return out.stdout.split("\n")[:len(oids)]
 
 
+def proc_cpu_seconds(pid):
+    """Return the user and system CPU time of pid and its ended threads."""
+    with open(f"/proc/{pid}/stat") as f:
+        # The command name in parentheses may hold spaces; skip past it.
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])       # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def proc_status(pid):
     """Return VmRSS and VmHWM of pid in bytes."""
     sizes = {}
@@ -118,6 +127,7 @@ class DaemonRun:
         self.read_seconds = None    # the reader thread's own timer
         self.failure = None
         self.status = None      # VmRSS and VmHWM at the end of file
+        self.cpu_seconds = None  # CPU time of all threads at the end
         self.counts = None      # table sizes from the MIB
 
     def start(self):
@@ -217,6 +227,7 @@ def run_daemon(args, capture, name, after_end=None, poll_state=True,
     run.start()
     try:
         run.wait_end()
+        run.cpu_seconds = proc_cpu_seconds(run.proc.pid)
         run.status = proc_status(run.proc.pid)
         run.counts = run.row_counts()
         if after_end is not None:
@@ -614,6 +625,7 @@ def compare_detectors(args, results, label, key, capture):
     """Time the capture with detectors on and off, in turns."""
     wall = {"on": [], "off": []}
     own = {"on": [], "off": []}
+    cpu = {"on": [], "off": []}
     events = {}
     packets = None
     for i in range(REPEATS):
@@ -629,6 +641,7 @@ def compare_detectors(args, results, label, key, capture):
             packets = run.packets
             wall[state].append(run.t_end_log - run.t_start)
             own[state].append(run.read_seconds)
+            cpu[state].append(run.cpu_seconds)
         print(f"  {label}, repeat {i + 1}: detectors on "
               f"{wall['on'][-1]:.3f} s, off {wall['off'][-1]:.3f} s")
 
@@ -645,6 +658,11 @@ def compare_detectors(args, results, label, key, capture):
     ratio = median(own["off"]) / median(own["on"])
     results.add(f"{label}, on / off, own timers", f"{ratio:.2f}", "ratio",
                 note="start-up excluded")
+    ratio = median(cpu["on"]) / median(cpu["off"])
+    results.add(f"{label}, CPU time on / off", f"{ratio:.2f}", "ratio",
+                note=f"all threads, start-up included: median "
+                f"{median(cpu['on']):.2f} s on, {median(cpu['off']):.2f} s "
+                f"off (clock ticks of 1/{os.sysconf('SC_CLK_TCK')} s)")
 
 
 def flood_run(args, results, capture, sources, name, conf):

@@ -1,4 +1,4 @@
-/* netsentry: single-producer, single-consumer ring of decoded frames. */
+/* netsentry: ring of decoded frames, one producer and two stages. */
 #include "config.h"
 
 #include <sched.h>
@@ -8,14 +8,16 @@
 
 #include "ring.h"
 
-/* Maximum sleep of an idle counter, in case a wake-up is missed. */
+/* Maximum sleep of an idle stage, in case a wake-up is missed. */
 #define NS_RING_NAP_NS	10000000L
-/* Yields of an idle counter before it sleeps. */
+/* Yields of an idle stage before it sleeps. */
 #define NS_RING_SPINS	64
 
 int
 ns_ring_init(struct ns_ring *r)
 {
+	int	 s;
+
 	/* Aligned, so that no cache line contains parts of two slots. */
 	r->slots = aligned_alloc(64, NS_RING_SLOTS * sizeof(*r->slots));
 	if (r->slots == NULL)
@@ -23,54 +25,74 @@ ns_ring_init(struct ns_ring *r)
 	memset(r->slots, 0, NS_RING_SLOTS * sizeof(*r->slots));
 	atomic_init(&r->head, 0);
 	r->seen_tail = 0;
-	atomic_init(&r->tail, 0);
-	r->taken = 0;
 	atomic_init(&r->done, 0);
-	atomic_init(&r->sleeping, 0);
+	atomic_init(&r->detecting, 0);
 	pthread_mutex_init(&r->lock, NULL);
-	pthread_cond_init(&r->wake, NULL);
+	for (s = 0; s < NS_STAGES; s++) {
+		atomic_init(&r->stage[s].tail, 0);
+		r->stage[s].taken = 0;
+		atomic_init(&r->stage[s].sleeping, 0);
+		atomic_init(&r->stage[s].finished, 0);
+		pthread_cond_init(&r->stage[s].wake, NULL);
+	}
 	return 0;
 }
 
 void
 ns_ring_free(struct ns_ring *r)
 {
+	int	 s;
+
 	if (r->slots == NULL)
 		return;
 	free(r->slots);
 	r->slots = NULL;
 	pthread_mutex_destroy(&r->lock);
-	pthread_cond_destroy(&r->wake);
+	for (s = 0; s < NS_STAGES; s++)
+		pthread_cond_destroy(&r->stage[s].wake);
 }
 
 static void
-ns_ring_wake(struct ns_ring *r)
+ns_ring_wake(struct ns_ring *r, int s)
 {
-	if (atomic_load_explicit(&r->sleeping, memory_order_relaxed)) {
+	if (atomic_load_explicit(&r->stage[s].sleeping,
+	    memory_order_relaxed)) {
 		pthread_mutex_lock(&r->lock);
-		pthread_cond_signal(&r->wake);
+		pthread_cond_signal(&r->stage[s].wake);
 		pthread_mutex_unlock(&r->lock);
 	}
+}
+
+/* The tail of the last stage that holds slots: the reader waits for it. */
+static size_t
+ns_ring_last_tail(struct ns_ring *r)
+{
+	int	 s = NS_STAGE_COUNTER;
+
+	if (atomic_load_explicit(&r->detecting, memory_order_acquire))
+		s = NS_STAGE_DETECTOR;
+	return atomic_load_explicit(&r->stage[s].tail, memory_order_acquire);
 }
 
 struct ns_frame *
 ns_ring_reserve(struct ns_ring *r)
 {
 	size_t	 next;
+	int	 s;
 
 	next = atomic_load_explicit(&r->head, memory_order_relaxed);
 
 	/*
-	 * Read the counter's tail only when the last value seen shows the
-	 * ring full, so the tail's cache line rarely moves.  A full ring
-	 * means the counter is busy: let it run.
+	 * Read a stage's tail only when the last value seen shows the ring
+	 * full, so the tail's cache line rarely moves.  A full ring means a
+	 * stage is busy: let it run.
 	 */
 	while (next - r->seen_tail >= NS_RING_SLOTS) {
-		r->seen_tail = atomic_load_explicit(&r->tail,
-		    memory_order_acquire);
+		r->seen_tail = ns_ring_last_tail(r);
 		if (next - r->seen_tail < NS_RING_SLOTS)
 			break;
-		ns_ring_wake(r);
+		for (s = 0; s < NS_STAGES; s++)
+			ns_ring_wake(r, s);
 		sched_yield();
 	}
 	return &r->slots[next & (NS_RING_SLOTS - 1)];
@@ -78,7 +100,7 @@ ns_ring_reserve(struct ns_ring *r)
 
 /*
  * Publish each frame at once, so a capture that arrives slowly is counted
- * as it comes.  The release store is a plain store on x86.  A counter that
+ * as it comes.  The release store is a plain store on x86.  A stage that
  * goes to sleep just as a frame is published can miss the wake-up.  It
  * then finds the frame when its timed wait ends, NS_RING_NAP_NS later.
  */
@@ -88,33 +110,78 @@ ns_ring_commit(struct ns_ring *r)
 	size_t	 head = atomic_load_explicit(&r->head, memory_order_relaxed);
 
 	atomic_store_explicit(&r->head, head + 1, memory_order_release);
-	ns_ring_wake(r);
+	ns_ring_wake(r, NS_STAGE_COUNTER);
 }
 
 void
 ns_ring_close(struct ns_ring *r)
 {
+	int	 s;
+
 	atomic_store(&r->done, 1);
 	pthread_mutex_lock(&r->lock);
-	pthread_cond_signal(&r->wake);
+	for (s = 0; s < NS_STAGES; s++)
+		pthread_cond_signal(&r->stage[s].wake);
 	pthread_mutex_unlock(&r->lock);
 }
 
-size_t
-ns_ring_wait(struct ns_ring *r)
+/* Where stage s may read up to, and whether that bound has stopped. */
+static size_t
+ns_ring_upstream(struct ns_ring *r, int s, int *ended)
 {
-	size_t		 tail, head;
-	struct timespec	 until;
-	unsigned	 spins;
+	if (s == NS_STAGE_COUNTER) {
+		*ended = atomic_load(&r->done);
+		return atomic_load(&r->head);
+	}
+	*ended = atomic_load(&r->stage[s - 1].finished);
+	return atomic_load(&r->stage[s - 1].tail);
+}
 
-	tail = r->taken;
+static void
+ns_ring_sleep(struct ns_ring *r, int s, long ns)
+{
+	struct timespec	 until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += ns;
+	while (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&r->stage[s].wake, &r->lock, &until);
+}
+
+static void
+ns_ring_finish(struct ns_ring *r, int s)
+{
+	atomic_store(&r->stage[s].finished, 1);
+	if (s + 1 < NS_STAGES) {
+		pthread_mutex_lock(&r->lock);
+		pthread_cond_signal(&r->stage[s + 1].wake);
+		pthread_mutex_unlock(&r->lock);
+	}
+}
+
+size_t
+ns_ring_wait(struct ns_ring *r, int s)
+{
+	struct ns_ring_cursor	*c = &r->stage[s];
+	size_t			 up;
+	unsigned		 spins;
+	int			 ended;
+
 	for (spins = 0;; spins++) {
-		head = atomic_load(&r->head);
-		if (head != tail)
-			return head - tail;
-		if (atomic_load(&r->done)) {
-			head = atomic_load(&r->head);
-			return head - tail;
+		up = ns_ring_upstream(r, s, &ended);
+		if (up != c->taken)
+			return up - c->taken;
+
+		/* The bound is final only if it was read after the end. */
+		if (ended) {
+			up = ns_ring_upstream(r, s, &ended);
+			if (up != c->taken)
+				return up - c->taken;
+			ns_ring_finish(r, s);
+			return 0;
 		}
 
 		/* At full speed the next frame is a moment away. */
@@ -124,30 +191,64 @@ ns_ring_wait(struct ns_ring *r)
 		}
 
 		pthread_mutex_lock(&r->lock);
-		atomic_store(&r->sleeping, 1);
-		if (atomic_load(&r->head) == tail && !atomic_load(&r->done)) {
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_nsec += NS_RING_NAP_NS;
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&r->wake, &r->lock, &until);
-		}
-		atomic_store(&r->sleeping, 0);
+		atomic_store(&c->sleeping, 1);
+		if (ns_ring_upstream(r, s, &ended) == c->taken && !ended)
+			ns_ring_sleep(r, s, NS_RING_NAP_NS);
+		atomic_store(&c->sleeping, 0);
 		pthread_mutex_unlock(&r->lock);
 	}
 }
 
 struct ns_frame *
-ns_ring_at(struct ns_ring *r, size_t i)
+ns_ring_at(struct ns_ring *r, int s, size_t i)
 {
-	return &r->slots[(r->taken + i) & (NS_RING_SLOTS - 1)];
+	return &r->slots[(r->stage[s].taken + i) & (NS_RING_SLOTS - 1)];
 }
 
 void
-ns_ring_release(struct ns_ring *r, size_t n)
+ns_ring_release(struct ns_ring *r, int s, size_t n)
 {
-	r->taken += n;
-	atomic_store_explicit(&r->tail, r->taken, memory_order_release);
+	struct ns_ring_cursor	*c = &r->stage[s];
+
+	c->taken += n;
+	atomic_store_explicit(&c->tail, c->taken, memory_order_release);
+	if (s + 1 < NS_STAGES)
+		ns_ring_wake(r, s + 1);
+}
+
+/*
+ * Start after the last slot the counter released.  The reader, which may
+ * still look at the counter's tail for one more slot, cannot reach a slot
+ * from here on before it sees detecting set.
+ */
+void
+ns_ring_attach(struct ns_ring *r)
+{
+	struct ns_ring_cursor	*c = &r->stage[NS_STAGE_DETECTOR];
+
+	if (atomic_load(&r->detecting))
+		return;
+	c->taken = atomic_load(&r->stage[NS_STAGE_COUNTER].tail);
+	atomic_store(&c->tail, c->taken);
+	atomic_store(&r->detecting, 1);
+}
+
+void
+ns_ring_detach(struct ns_ring *r)
+{
+	atomic_store(&r->detecting, 0);
+}
+
+int
+ns_ring_nap(struct ns_ring *r, long ms)
+{
+	/*
+	 * sleeping stays clear, so the counter does not wake a detached
+	 * stage after each batch; only the counter's end does.
+	 */
+	pthread_mutex_lock(&r->lock);
+	if (!atomic_load(&r->stage[NS_STAGE_COUNTER].finished))
+		ns_ring_sleep(r, NS_STAGE_DETECTOR, ms * 1000000L);
+	pthread_mutex_unlock(&r->lock);
+	return atomic_load(&r->stage[NS_STAGE_COUNTER].finished);
 }

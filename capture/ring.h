@@ -1,4 +1,4 @@
-/* netsentry: single-producer, single-consumer ring of decoded frames. */
+/* netsentry: ring of decoded frames, one producer and two stages. */
 #ifndef NS_RING_H
 #define NS_RING_H
 
@@ -11,11 +11,12 @@
 #include "tables.h"
 
 /*
- * A data source runs on two threads.  The reader calls libpcap, decodes
+ * A data source runs on three threads.  The reader calls libpcap, decodes
  * each frame and writes what the tables and the detectors need into a
- * ring slot.  The counter moves slots into both.  On a two-core probe,
- * reading and decoding then run in parallel with the table updates and
- * the detectors.
+ * ring slot.  The counter stage moves each slot into the tables, then the
+ * detector stage runs the detectors on it.  Reading, counting and
+ * detecting then overlap, and the detectors see a frame only after the
+ * tables counted it, as the per-address security counters need.
  */
 #define NS_RING_SLOTS	4096	/* power of two */
 
@@ -34,20 +35,33 @@ struct ns_frame {
 _Static_assert(sizeof(struct ns_probe) <= 64,
     "the detectors' part of a frame must fit one cache line");
 
+/* The stages in the order in which they see a frame. */
+enum ns_ring_stage {
+	NS_STAGE_COUNTER,
+	NS_STAGE_DETECTOR,
+	NS_STAGES
+};
+
 /*
- * The reader's and the counter's fields sit on separate cache lines, so
- * neither thread's writes evict the line the other reads per frame.
+ * One consumer.  tail sits on its own cache line, so that the threads
+ * that read it per batch do not evict the line the others write.
  */
+struct ns_ring_cursor {
+	_Alignas(64) _Atomic size_t tail; /* next slot the stage takes */
+	size_t		 taken;		/* the stage's copy of tail */
+	atomic_int	 sleeping;	/* the stage waits on wake */
+	atomic_int	 finished;	/* it will take no more slots */
+	pthread_cond_t	 wake;
+};
+
 struct ns_ring {
 	struct ns_frame	*slots;
 	_Alignas(64) _Atomic size_t head; /* first slot not yet published */
-	size_t		 seen_tail;	/* reader's last look at tail */
-	_Alignas(64) _Atomic size_t tail; /* next slot the counter takes */
-	size_t		 taken;		/* counter's copy of tail */
+	size_t		 seen_tail;	/* reader's last look at a tail */
 	_Alignas(64) atomic_int done;	/* the reader will add no more */
-	atomic_int	 sleeping;	/* the counter waits on wake */
+	atomic_int	 detecting;	/* the detector stage holds slots */
 	pthread_mutex_t	 lock;
-	pthread_cond_t	 wake;
+	struct ns_ring_cursor stage[NS_STAGES];
 };
 
 int		 ns_ring_init(struct ns_ring *);
@@ -62,12 +76,25 @@ void		 ns_ring_commit(struct ns_ring *);
 void		 ns_ring_close(struct ns_ring *);
 
 /*
- * Counter side: wait for frames and return how many are ready from the
- * tail, 0 once the ring is closed and empty.  ns_ring_release() hands
- * n slots back.
+ * Stage side: wait for frames that the stage before has released and
+ * return how many are ready, 0 once the ring is closed and the stage
+ * before has finished.  ns_ring_release() passes n slots on.
  */
-size_t		 ns_ring_wait(struct ns_ring *);
-struct ns_frame	*ns_ring_at(struct ns_ring *, size_t i);
-void		 ns_ring_release(struct ns_ring *, size_t n);
+size_t		 ns_ring_wait(struct ns_ring *, int stage);
+struct ns_frame	*ns_ring_at(struct ns_ring *, int stage, size_t i);
+void		 ns_ring_release(struct ns_ring *, int stage, size_t n);
+
+/*
+ * The detector stage takes slots only while attached.  Detached, the
+ * reader overwrites slots as soon as the counter released them, so that
+ * with every detector off the detector thread costs nothing per frame.
+ * Only the detector thread calls these, between batches, but a source
+ * attaches before its threads start.
+ * ns_ring_nap() sleeps up to ms milliseconds or until the counter
+ * finishes, and returns 1 once it has.
+ */
+void		 ns_ring_attach(struct ns_ring *);
+void		 ns_ring_detach(struct ns_ring *);
+int		 ns_ring_nap(struct ns_ring *, long ms);
 
 #endif /* NS_RING_H */

@@ -1,11 +1,12 @@
 /*
  * netsentry: one data source, a live interface or a capture file.
  *
- * Each source runs two threads joined by a ring (ring.h): the reader runs
- * pcap_dispatch() and decodes, the counter updates the tables.  The
- * counter holds the store lock for one batch of frames at a time, so the
- * agent thread waits at most one batch.  The reader waits only when the
- * ring is full.
+ * Each source runs three threads joined by a ring (ring.h): the reader
+ * runs pcap_dispatch() and decodes, the counter updates the tables, and
+ * the detector thread runs the detectors on each frame the counter has
+ * passed on.  The counter holds the store lock, and the detector thread
+ * its own lock, for one batch of frames at a time, so the agent thread
+ * waits at most one batch.  The reader waits only when the ring is full.
  */
 #include "config.h"
 
@@ -107,8 +108,9 @@ ns_source_open(struct ns_source *src, const struct ns_capture_opts *o,
 {
 	int	 rc;
 
+	pthread_mutex_init(&src->detect_lock, NULL);
 	src->detect = ns_detect_new(src->index,
-	    !src->is_file && strcmp(src->name, "lo") == 0);
+	    !src->is_file && strcmp(src->name, "lo") == 0, &src->store);
 	if (ns_store_init(&src->store, &o->limits) == -1 ||
 	    ns_ring_init(&src->ring) == -1 || src->detect == NULL ||
 	    (o->dns_cache_size > 0 && (src->store.names =
@@ -179,19 +181,19 @@ ns_source_count(void *arg)
 	struct ns_frame		*f;
 	size_t			 i, n;
 
-	while ((n = ns_ring_wait(&src->ring)) > 0) {
+	while ((n = ns_ring_wait(&src->ring, NS_STAGE_COUNTER)) > 0) {
 		if (n > NS_BATCH)
 			n = NS_BATCH;
 		pthread_mutex_lock(&src->store.lock);
 		for (i = 0; i < n; i++) {
-			f = ns_ring_at(&src->ring, i);
+			f = ns_ring_at(&src->ring, NS_STAGE_COUNTER, i);
 			ns_store_count_keyed(&src->store, &f->ck, f->wirelen,
 			    f->sec, f->usec);
-			ns_detect_frame(src->detect, &src->store, &f->ck,
-			    &f->probe, f->sec, f->usec);
+			if (f->probe.flags & NS_PR_SYN)
+				ns_store_count_syn(&src->store);
 		}
 		pthread_mutex_unlock(&src->store.lock);
-		ns_ring_release(&src->ring, n);
+		ns_ring_release(&src->ring, NS_STAGE_COUNTER, n);
 
 		/*
 		 * A mutex is not fair: without this, the counter would take
@@ -202,6 +204,57 @@ ns_source_count(void *arg)
 			sched_yield();
 	}
 	return NULL;
+}
+
+/* How long a detached detector thread sleeps before it looks again. */
+#define NS_DETECT_NAP_MS	100
+
+/*
+ * Detector thread: run the detectors on the frames the counter passed
+ * on.  While every detector is off it detaches from the ring, so that
+ * the reader need not wait for it, and looks again now and then.
+ */
+static void *
+ns_source_detect(void *arg)
+{
+	struct ns_source	*src = arg;
+	struct ns_frame		*f;
+	size_t			 i, n;
+
+	for (;;) {
+		if (!ns_detect_hashing(src->detect)) {
+			ns_ring_detach(&src->ring);
+			if (ns_ring_nap(&src->ring, NS_DETECT_NAP_MS))
+				break;
+			continue;
+		}
+		ns_ring_attach(&src->ring);
+		if ((n = ns_ring_wait(&src->ring, NS_STAGE_DETECTOR)) == 0)
+			break;
+		if (n > NS_BATCH)
+			n = NS_BATCH;
+		pthread_mutex_lock(&src->detect_lock);
+		for (i = 0; i < n; i++) {
+			f = ns_ring_at(&src->ring, NS_STAGE_DETECTOR, i);
+			ns_detect_frame(src->detect, &f->ck, &f->probe,
+			    f->sec, f->usec);
+		}
+		ns_detect_try_flush(src->detect);
+		pthread_mutex_unlock(&src->detect_lock);
+		ns_ring_release(&src->ring, NS_STAGE_DETECTOR, n);
+	}
+	ns_ring_detach(&src->ring);
+	return NULL;
+}
+
+/* Let the detectors' clock reach now; called without the store lock. */
+static void
+ns_source_detect_tick(struct ns_source *src, uint32_t now)
+{
+	pthread_mutex_lock(&src->detect_lock);
+	ns_detect_tick(src->detect, now);
+	ns_detect_flush(src->detect);
+	pthread_mutex_unlock(&src->detect_lock);
 }
 
 static void
@@ -222,6 +275,7 @@ void
 ns_source_tick(struct ns_source *src)
 {
 	uint32_t	 now = (uint32_t)time(NULL);
+	int		 idle = 0;
 
 	if (src->is_file || !src->started)
 		return;
@@ -229,9 +283,11 @@ ns_source_tick(struct ns_source *src)
 	if (now > src->store.now) {
 		src->store.now = now;
 		ns_store_expire(&src->store, now);
-		ns_detect_tick(src->detect, &src->store, now);
+		idle = 1;
 	}
 	pthread_mutex_unlock(&src->store.lock);
+	if (idle)
+		ns_source_detect_tick(src, now);
 }
 
 /* Live sources: kernel drop counts, and expiry while no packet comes. */
@@ -250,9 +306,11 @@ ns_source_poll_live(struct ns_source *src, int idle)
 	if (idle && (uint32_t)now > src->store.now) {
 		src->store.now = (uint32_t)now;
 		ns_store_expire(&src->store, src->store.now);
-		ns_detect_tick(src->detect, &src->store, src->store.now);
-	}
+	} else
+		idle = 0;
 	pthread_mutex_unlock(&src->store.lock);
+	if (idle)
+		ns_source_detect_tick(src, (uint32_t)now);
 }
 
 static void
@@ -327,8 +385,9 @@ ns_source_read(struct ns_source *src)
 }
 
 /*
- * Reader thread.  The state changes only after the counter has counted
- * every frame, so a poller that reads endOfFile gets final tables.
+ * Reader thread.  The state changes only after the counter and the
+ * detectors have seen every frame, so a poller that reads endOfFile gets
+ * final tables and events.
  */
 static void *
 ns_source_run(void *arg)
@@ -348,6 +407,7 @@ ns_source_run(void *arg)
 	end = src->mapped ? ns_source_read_mapped(src) : ns_source_read(src);
 	ns_ring_close(&src->ring);
 	pthread_join(src->counter, NULL);
+	pthread_join(src->detector, NULL);
 
 	if (end == NS_END_ERROR)
 		ns_source_read_error(src);
@@ -355,8 +415,10 @@ ns_source_run(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		secs = (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		pthread_mutex_lock(&src->detect_lock);
+		ns_detect_finish(src->detect);
+		pthread_mutex_unlock(&src->detect_lock);
 		pthread_mutex_lock(&src->store.lock);
-		ns_detect_finish(src->detect, &src->store);
 		src->store.state = NS_STATE_END_OF_FILE;
 		pthread_mutex_unlock(&src->store.lock);
 		ns_logq_post(LOG_NOTICE, "capture file %s: end of file "
@@ -372,15 +434,28 @@ ns_source_start(struct ns_source *src)
 	sigset_t	 all, old;
 	int		 rc;
 
+	/* Attached before the first frame, so the detectors see them all. */
+	if (ns_detect_hashing(src->detect))
+		ns_ring_attach(&src->ring);
+
 	/* Signals go to the agent thread, which owns the main loop. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	rc = pthread_create(&src->counter, NULL, ns_source_count, src);
 	if (rc == 0) {
+		rc = pthread_create(&src->detector, NULL, ns_source_detect,
+		    src);
+		if (rc != 0) {
+			ns_ring_close(&src->ring);
+			pthread_join(src->counter, NULL);
+		}
+	}
+	if (rc == 0) {
 		rc = pthread_create(&src->reader, NULL, ns_source_run, src);
 		if (rc != 0) {
 			ns_ring_close(&src->ring);
 			pthread_join(src->counter, NULL);
+			pthread_join(src->detector, NULL);
 		}
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -451,4 +526,5 @@ ns_source_close(struct ns_source *src)
 	ns_ring_free(&src->ring);
 	ns_detect_free(src->detect);
 	src->detect = NULL;
+	pthread_mutex_destroy(&src->detect_lock);
 }

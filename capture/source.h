@@ -34,12 +34,18 @@ struct ns_source {
 	int		 mapped;
 	pthread_t	 reader;	/* libpcap and the decoder */
 	pthread_t	 counter;	/* table updates */
+	pthread_t	 detector;	/* the detectors */
 	int		 started;
 	atomic_int	 stop;
 	struct ns_ring	 ring;
 	time_t		 last_stats;
 	struct ns_store	 store;
-	struct ns_detect *detect;	/* used under store.lock */
+	/*
+	 * The detector thread holds detect_lock for one batch of frames at
+	 * a time.  A thread that needs both locks takes detect_lock first.
+	 */
+	pthread_mutex_t	 detect_lock;
+	struct ns_detect *detect;	/* used under detect_lock */
 };
 
 int	 ns_source_open(struct ns_source *, const struct ns_capture_opts *,

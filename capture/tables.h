@@ -212,6 +212,14 @@ struct ns_store {
 	int		state;		/* enum ns_capture_state */
 };
 
+/* Count a TCP SYN from the source of the frame just counted. */
+static inline void
+ns_store_count_syn(struct ns_store *st)
+{
+	if (st->frame_src != NULL)
+		st->frame_src->syns_sent++;
+}
+
 int	 ns_store_init(struct ns_store *, const struct ns_limits *);
 void	 ns_store_free(struct ns_store *);
 

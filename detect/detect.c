@@ -548,6 +548,28 @@ struct ns_flood_net {
 	uint32_t		 hash;		/* keyed hash of key */
 };
 
+/*
+ * A change to the security counters of an nsIpHostTable row.  The
+ * detectors run on their own thread without the store lock, so they log
+ * changes and ns_detect_flush() applies them under it.
+ */
+enum ns_host_op {
+	NS_HOST_FAILED,		/* contacts_failed += a */
+	NS_HOST_ATTACKER,	/* events_attacker += a */
+	NS_HOST_TARGET,		/* events_target += a */
+	NS_HOST_REACH		/* ports_contacted = a, peers_contacted = b */
+};
+
+struct ns_host_update {
+	uint8_t		 key[NS_IPKEY_LEN];
+	uint8_t		 op;
+	uint32_t	 a;
+	uint32_t	 b;
+};
+
+/* Updates held before a flush must wait for the store lock. */
+#define NS_HOST_LOG	256
+
 TAILQ_HEAD(ns_pending_list, ns_contact);
 TAILQ_HEAD(ns_flood_list, ns_flood);
 TAILQ_HEAD(ns_scanner_list, ns_scanner);
@@ -560,7 +582,10 @@ struct ns_detect {
 	uint32_t		 now;		/* latest packet time */
 	uint64_t		 now_us;
 	uint32_t		 last_tick;
-	struct ns_store		*st;		/* during one call */
+	struct ns_store		*st;		/* owns the host rows */
+	struct ns_host_update	 log[NS_HOST_LOG];
+	size_t			 nlog;
+	uint32_t		 flushed;	/* packet time of last flush */
 
 	struct ns_dmap		 contacts;
 	struct ns_pending_list	 pending;
@@ -647,7 +672,7 @@ ns_alert_removed(struct ns_dmap *m, struct ns_dnode *n)
 	    sizeof(((type *)0)->key), sizeof(type), (max))
 
 struct ns_detect *
-ns_detect_new(unsigned source, int loopback)
+ns_detect_new(unsigned source, int loopback, struct ns_store *st)
 {
 	struct ns_detect_conf	*c = &ns_detect_conf;
 	struct ns_detect	*det;
@@ -658,6 +683,7 @@ ns_detect_new(unsigned source, int loopback)
 		return NULL;
 	det->source = source;
 	det->loopback = loopback;
+	det->st = st;
 	for (t = 1; t < NS_EV_TYPES; t++)
 		det->enabled |= c->enabled[t];
 	atomic_init(&det->hashing, det->enabled);
@@ -778,12 +804,94 @@ ns_enabled(int type)
 	return ns_detect_conf.enabled[type];
 }
 
-static struct ns_ip_host *
-ns_host_row(struct ns_detect *det, const uint8_t *key)
+static void
+ns_host_apply(struct ns_store *st, const struct ns_host_update *u)
 {
+	struct ns_ip_host	*h;
+
+	h = (struct ns_ip_host *)ns_table_lookup(&st->ip_hosts, u->key);
+	if (h == NULL)
+		return;
+	switch (u->op) {
+	case NS_HOST_FAILED:
+		h->contacts_failed += u->a;
+		break;
+	case NS_HOST_ATTACKER:
+		h->events_attacker += u->a;
+		break;
+	case NS_HOST_TARGET:
+		h->events_target += u->a;
+		break;
+	case NS_HOST_REACH:
+		h->ports_contacted = u->a;
+		h->peers_contacted = u->b;
+		break;
+	}
+}
+
+static void
+ns_host_apply_log(struct ns_detect *det)
+{
+	size_t	 i;
+
+	for (i = 0; i < det->nlog; i++)
+		ns_host_apply(det->st, &det->log[i]);
+	det->nlog = 0;
+	det->flushed = det->now;
+}
+
+void
+ns_detect_flush(struct ns_detect *det)
+{
+	if (det->nlog == 0)
+		return;
+	pthread_mutex_lock(&det->st->lock);
+	ns_host_apply_log(det);
+	pthread_mutex_unlock(&det->st->lock);
+}
+
+int
+ns_detect_try_flush(struct ns_detect *det)
+{
+	if (det->nlog == 0)
+		return 1;
+	if (pthread_mutex_trylock(&det->st->lock) != 0)
+		return 0;
+	ns_host_apply_log(det);
+	pthread_mutex_unlock(&det->st->lock);
+	return 1;
+}
+
+/*
+ * Log a change to the row of key.  A scanner's failures come one after
+ * another, so a change like the last one is merged into it.
+ */
+static void
+ns_host_log(struct ns_detect *det, const uint8_t *key, int op, uint32_t a,
+    uint32_t b)
+{
+	struct ns_host_update	*u;
+
 	if (key[0] == 0)
-		return NULL;
-	return (struct ns_ip_host *)ns_table_lookup(&det->st->ip_hosts, key);
+		return;
+	if (det->nlog > 0) {
+		u = &det->log[det->nlog - 1];
+		if (u->op == op && ns_ipkey_equal(u->key, key)) {
+			if (op == NS_HOST_REACH) {
+				u->a = a;
+				u->b = b;
+			} else
+				u->a += a;
+			return;
+		}
+	}
+	if (det->nlog == NS_HOST_LOG)
+		ns_detect_flush(det);
+	u = &det->log[det->nlog++];
+	memcpy(u->key, key, NS_IPKEY_LEN);
+	u->op = (uint8_t)op;
+	u->a = a;
+	u->b = b;
 }
 
 static int
@@ -850,8 +958,6 @@ ns_text_add_uint(struct ns_text *t, uint32_t v)
 static void
 ns_event_begin(struct ns_detect *det, struct ns_event *ev)
 {
-	struct ns_ip_host	*h;
-
 	ev->source = det->source;
 	ev->start_sec = ev->last_sec = det->now;
 	ev->start_tenths = ev->last_tenths = ns_now_tenths(det);
@@ -861,11 +967,9 @@ ns_event_begin(struct ns_detect *det, struct ns_event *ev)
 		ev->probe = NS_PK_OTHER;
 	ns_event_open(ev);
 
-	if ((h = ns_host_row(det, ev->attacker.key)) != NULL)
-		h->events_attacker++;
-	if (ns_key_is_host(ev->target.key, ev->target.plen) &&
-	    (h = ns_host_row(det, ev->target.key)) != NULL)
-		h->events_target++;
+	ns_host_log(det, ev->attacker.key, NS_HOST_ATTACKER, 1, 0);
+	if (ns_key_is_host(ev->target.key, ev->target.plen))
+		ns_host_log(det, ev->target.key, NS_HOST_TARGET, 1, 0);
 }
 
 static void
@@ -1353,7 +1457,6 @@ ns_scan_outcome(struct ns_detect *det, const uint8_t *ckey, int outcome,
 {
 	const uint8_t		*scanner = ckey;
 	struct ns_scanner	*s;
-	struct ns_ip_host	*h;
 	double			 step;
 
 	s = NS_DMAP_FIND(&det->scanners, scanner, NS_IPKEY_LEN);
@@ -1369,8 +1472,7 @@ ns_scan_outcome(struct ns_detect *det, const uint8_t *ckey, int outcome,
 	}
 
 	s->failed++;
-	if ((h = ns_host_row(det, scanner)) != NULL)
-		h->contacts_failed++;
+	ns_host_log(det, scanner, NS_HOST_FAILED, 1, 0);
 	step = log((1 - NS_TRW_THETA1) / (1 - NS_TRW_THETA0));
 	s->llr += outcome == NS_OUT_SILENCE ? step / 2 : step;
 	if (s->ev == NULL && s->llr >= ns_trw_upper(scanner) &&
@@ -1399,7 +1501,6 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
     const uint8_t *target, uint16_t port, int kind)
 {
 	struct ns_scanner	*s;
-	struct ns_ip_host	*h;
 	int			 created, sweep;
 
 	s = NS_DMAP_GET(&det->scanners, scanner, NS_IPKEY_LEN, det->now,
@@ -1429,12 +1530,9 @@ ns_scanner_contact(struct ns_detect *det, const uint8_t *scanner,
 	ns_hll_add(&s->hll_port, &port, sizeof(port));
 
 	/* Estimates cost a pass over the registers: refresh them seldom. */
-	if ((s->contacts & (s->contacts - 1)) == 0 || s->contacts % 64 == 0) {
-		if ((h = ns_host_row(det, scanner)) != NULL) {
-			h->ports_contacted = ns_hll_count(&s->hll_port);
-			h->peers_contacted = ns_hll_count(&s->hll_dst);
-		}
-	}
+	if ((s->contacts & (s->contacts - 1)) == 0 || s->contacts % 64 == 0)
+		ns_host_log(det, scanner, NS_HOST_REACH,
+		    ns_hll_count(&s->hll_port), ns_hll_count(&s->hll_dst));
 	if (s->ev != NULL)
 		ns_scan_progress(det, s);
 }
@@ -2303,8 +2401,6 @@ static void
 ns_tcp_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
     const struct ns_probe *p)
 {
-	if (det->st->frame_src != NULL)
-		det->st->frame_src->syns_sent++;
 	if (ns_syn_target(det, dst)->group)
 		return;
 	if (ns_port_forbidden(ns_detect_conf.forbidden_tcp, p->dport))
@@ -2530,9 +2626,8 @@ ns_detect_clock(struct ns_detect *det, uint32_t sec, uint32_t usec)
 }
 
 void
-ns_detect_frame(struct ns_detect *det, struct ns_store *st,
-    const struct ns_conv_key *ck, const struct ns_probe *p, uint32_t sec,
-    uint32_t usec)
+ns_detect_frame(struct ns_detect *det, const struct ns_conv_key *ck,
+    const struct ns_probe *p, uint32_t sec, uint32_t usec)
 {
 	const uint8_t	*src = ck->key + NS_CONV_IPKEYS;
 	const uint8_t	*dst = src + NS_IPKEY_LEN;
@@ -2540,7 +2635,6 @@ ns_detect_frame(struct ns_detect *det, struct ns_store *st,
 
 	if (!det->enabled)
 		return;
-	det->st = st;
 	if (!(p->flags & NS_PR_HASHED)) {
 		hashed = *p;
 		ns_probe_hash(ck, &hashed);
@@ -2548,7 +2642,7 @@ ns_detect_frame(struct ns_detect *det, struct ns_store *st,
 	}
 	ns_detect_clock(det, sec, usec);
 	if (det->now != det->last_tick)
-		ns_detect_tick(det, st, det->now);
+		ns_detect_tick(det, det->now);
 
 	if (p->flags & NS_PR_ARP) {
 		ns_detect_arp(det, p);
@@ -2569,13 +2663,12 @@ ns_detect_frame(struct ns_detect *det, struct ns_store *st,
 }
 
 void
-ns_detect_tick(struct ns_detect *det, struct ns_store *st, uint32_t sec)
+ns_detect_tick(struct ns_detect *det, uint32_t sec)
 {
 	struct ns_detect_conf	*c = &ns_detect_conf;
 	struct ns_flood		*f, *next;
 	struct ns_scanner	*s;
 
-	det->st = st;
 	if (sec > det->now)
 		ns_detect_clock(det, sec, 0);
 	det->last_tick = det->now;
@@ -2601,16 +2694,19 @@ ns_detect_tick(struct ns_detect *det, struct ns_store *st, uint32_t sec)
 	ns_dmap_expire(&det->alerts, det->now, c->hold_down);
 	ns_dmap_expire(&det->frags, det->now, NS_FRAG_IDLE);
 	ns_dmap_expire(&det->arp, det->now, c->arp_window);
+
+	/* Changes wait for a free lock, but not past a second. */
+	if (!ns_detect_try_flush(det) && det->now != det->flushed)
+		ns_detect_flush(det);
 }
 
 void
-ns_detect_finish(struct ns_detect *det, struct ns_store *st)
+ns_detect_finish(struct ns_detect *det)
 {
 	struct ns_flood		*f;
 	struct ns_scanner	*s;
 	struct ns_dnode		*n;
 
-	det->st = st;
 	ns_contacts_expire(det, det->now, 1);
 	for (f = NS_DMAP_FIRST(&det->floods); f != NULL; f = NS_DMAP_NEXT(f)) {
 		ns_flood_tick(det, f, det->now_us, 1);
@@ -2623,4 +2719,5 @@ ns_detect_finish(struct ns_detect *det, struct ns_store *st)
 		ns_dmap_remove(&det->alerts, n);
 	while ((n = NS_DMAP_FIRST(&det->victims)) != NULL)
 		ns_dmap_remove(&det->victims, n);
+	ns_detect_flush(det);
 }

@@ -77,8 +77,8 @@ void	 ns_probe_fill(const struct ns_decoded *, struct ns_probe *);
 /*
  * Fill p->hash, and u.addr_hash of a SYN, from the addresses in ck.
  * The reader thread calls it while ns_detect_hashing() is true, so that
- * the counter thread, which is the slower of the two when the detectors
- * run, has less to do.
+ * the detector thread, the slowest of the three on scan traffic, has
+ * less to do.
  * ns_detect_frame() hashes a probe that comes without them.
  */
 void	 ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p);
@@ -144,11 +144,14 @@ int	 ns_cidr_match(const uint8_t *net, uint8_t plen, const uint8_t *key);
 struct ns_detect;
 
 /*
- * One detector set per data source, used under the source's store lock.
+ * One detector set per data source, used by one thread at a time.
  * source is the nsCaptureIndex that events name; loopback is set for a
  * loopback interface, where a packet from an address to itself is normal.
+ * st holds the nsIpHostTable rows whose security counters the detectors
+ * keep; they change only under st's lock (see ns_detect_flush()).
  */
-struct ns_detect *ns_detect_new(unsigned source, int loopback);
+struct ns_detect *ns_detect_new(unsigned source, int loopback,
+	    struct ns_store *st);
 void	 ns_detect_free(struct ns_detect *);
 
 /*
@@ -160,19 +163,36 @@ void	 ns_detect_refresh(struct ns_detect *);
 /* Whether the reader should call ns_probe_hash(); any thread may ask. */
 int	 ns_detect_hashing(const struct ns_detect *);
 
-/* Examine one frame, after the tables counted it. */
-void	 ns_detect_frame(struct ns_detect *, struct ns_store *,
-	    const struct ns_conv_key *, const struct ns_probe *,
-	    uint32_t sec, uint32_t usec);
-
-/* Let time pass without packets: timeouts and hold-down times. */
-void	 ns_detect_tick(struct ns_detect *, struct ns_store *, uint32_t sec);
+/*
+ * Examine one frame, after the tables counted it.  The caller does not
+ * hold the store lock.
+ */
+void	 ns_detect_frame(struct ns_detect *, const struct ns_conv_key *,
+	    const struct ns_probe *, uint32_t sec, uint32_t usec);
 
 /*
- * The input ended: pending first contacts count as failed, and every
- * active event is released at the time of the last packet.
+ * Let time pass without packets: timeouts and hold-down times.  It
+ * flushes the logged counter changes if the store lock is free, or
+ * waits for the lock if the last flush was in an earlier second.
  */
-void	 ns_detect_finish(struct ns_detect *, struct ns_store *);
+void	 ns_detect_tick(struct ns_detect *, uint32_t sec);
+
+/*
+ * The input ended: pending first contacts count as failed, every active
+ * event is released at the time of the last packet, and the logged
+ * counter changes are flushed.
+ */
+void	 ns_detect_finish(struct ns_detect *);
+
+/*
+ * The detectors log changes to the security counters of nsIpHostTable
+ * and apply them in batches, taking the store lock once per batch.
+ * ns_detect_flush() waits for the lock; ns_detect_try_flush() returns 0
+ * without waiting when another thread holds it.  A full log is flushed
+ * at once.
+ */
+void	 ns_detect_flush(struct ns_detect *);
+int	 ns_detect_try_flush(struct ns_detect *);
 
 /* Bytes held by detector state, for the benchmarks. */
 size_t	 ns_detect_memory(const struct ns_detect *);

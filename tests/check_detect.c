@@ -43,7 +43,7 @@ static void
 open_detector(int loopback)
 {
 	ns_detect_free(det);
-	det = ns_detect_new(1, loopback);
+	det = ns_detect_new(1, loopback, &store);
 	ck_assert_ptr_nonnull(det);
 }
 
@@ -131,13 +131,15 @@ feed(const struct pg_frame *f, uint64_t t)
 	ns_probe_fill(&d, &p);
 	ns_store_count_keyed(&store, &ck, (uint32_t)f->len, packet_sec(t),
 	    usec);
-	ns_detect_frame(det, &store, &ck, &p, packet_sec(t), usec);
+	if (p.flags & NS_PR_SYN)
+		ns_store_count_syn(&store);
+	ns_detect_frame(det, &ck, &p, packet_sec(t), usec);
 }
 
 static void
 tick(uint64_t t)
 {
-	ns_detect_tick(det, &store, packet_sec(t));
+	ns_detect_tick(det, packet_sec(t));
 }
 
 static void
@@ -756,7 +758,7 @@ START_TEST(scan_busy_web_client)
 		handshake(i * 50, HOST, (uint16_t)(50000 + i),
 		    IP4(198, 51, 100, 1) + i, 443);
 	tick(SEC(60));
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(stats().total, 0);
 }
 END_TEST
@@ -787,7 +789,7 @@ START_TEST(scan_retransmits_count_once)
 		send_syn(SEC(at[i]), HOST, 50000, TARGET, 80);
 		tick(SEC(at[i] + 1));
 	}
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(events_of(NS_EV_PORT_SCAN), 0);
 	ck_assert_ptr_nonnull(ip_host(HOST));
 	ck_assert_uint_eq(ip_host(HOST)->contacts_failed, 1);
@@ -867,7 +869,7 @@ START_TEST(scan_p2p_client_ignored)
 			    6881);
 	}
 	tick(SEC(60));
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(events_of(NS_EV_PORT_SCAN), 0);
 }
 END_TEST
@@ -904,7 +906,7 @@ START_TEST(scan_dead_server_not_distributed)
 		send_tcp(SEC(i) + 1, TARGET, 443, client, 50000,
 		    NS_TH_RST | NS_TH_ACK, 0, 1001);
 	}
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(stats().total, 0);
 }
 END_TEST
@@ -931,7 +933,7 @@ START_TEST(scan_monitors_not_distributed)
 			    (uint16_t)(port + 100), 1);
 		}
 	}
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(stats().total, 0);
 }
 END_TEST
@@ -980,7 +982,7 @@ START_TEST(scan_traceroute_ignored)
 			send_icmp_error(20 + i, TARGET, HOST, 3, 3, &q);
 	}
 	tick(SEC(10));
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(stats().total, 0);
 }
 END_TEST
@@ -1005,7 +1007,7 @@ START_TEST(scan_backscatter_ignored)
 			    NS_TH_RST | NS_TH_ACK, 0, 1001);
 	}
 	tick(SEC(60));
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(stats().total, 0);
 }
 END_TEST
@@ -1022,7 +1024,7 @@ START_TEST(scan_icmp_errors_unopened_ignored)
 		send_icmp_error(i * 10, IP4(203, 0, 113, 1), HOST, 3, 1, &q);
 	}
 	tick(SEC(60));
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(stats().total, 0);
 }
 END_TEST
@@ -1045,7 +1047,7 @@ START_TEST(scan_icmp_redirects_ignored)
 		handshake(i * 100 + 30, HOST, q.sport, q.dst, q.dport);
 	}
 	tick(SEC(60));
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(stats().total, 0);
 }
 END_TEST
@@ -1074,7 +1076,7 @@ START_TEST(scan_group_destinations_ignored)
 		send_udp(i * 100, HOST, sent[i].sport, sent[i].dst,
 		    sent[i].dport);
 	tick(SEC(60));
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(stats().total, 0);
 }
 END_TEST
@@ -1093,7 +1095,7 @@ START_TEST(scan_ipv6_multicast_ignored)
 		send_udp6(i * 100, src, 50000, group, ports[i]);
 	}
 	tick(SEC(60));
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(stats().total, 0);
 }
 END_TEST
@@ -1119,7 +1121,7 @@ START_TEST(scan_dns_resolver_ignored)
 		send_udp(i * 100 + 20, server, 53, HOST, port);
 	}
 	tick(SEC(60));
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(events_of(NS_EV_PORT_SCAN), 0);
 }
 END_TEST
@@ -1138,7 +1140,7 @@ START_TEST(scan_dns_responses_ignored)
 		send_udp(i * 2, server, 53, HOST, (uint16_t)(1024 + i * 61));
 	}
 	tick(SEC(60));
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(stats().total, 0);
 }
 END_TEST
@@ -1205,7 +1207,7 @@ START_TEST(scan_ends_at_finish)
 	struct ns_event	 ev;
 
 	scan_closed_ports(0, SCANNER, TARGET, 1, 10);
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	take_notes(NS_EV_PORT_SCAN, notes);
 	ck_assert_uint_eq(notes[NS_NOTE_ENDED], 1);
 	ck_assert_uint_eq(stats().active, 0);
@@ -1360,7 +1362,7 @@ START_TEST(flood_busy_server_is_not)
 			    (uint16_t)(32768 + i), SERVER, 443);
 		}
 	tick(SEC(10));
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(stats().total, 0);
 }
 END_TEST
@@ -1371,7 +1373,7 @@ START_TEST(policy_exempt_scanner)
 {
 	add_policy("203.0.113.0/24")->exempt = 1;
 	scan_closed_ports(0, SCANNER, TARGET, 1, 50);
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(events_of(NS_EV_PORT_SCAN), 0);
 
 	/* A scanner outside the block is still reported. */
@@ -1527,7 +1529,7 @@ START_TEST(bounds_spoofed_syns)
 	/* Full maps make room for new keys, so a scan is still seen. */
 	scan_closed_ports(SEC(100), SCANNER, TARGET, 1, 10);
 	ck_assert_uint_eq(events_of(NS_EV_PORT_SCAN), 1);
-	ns_detect_finish(det, &store);
+	ns_detect_finish(det);
 	ck_assert_uint_eq(stats().active, 0);
 }
 END_TEST
