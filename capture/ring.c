@@ -11,7 +11,14 @@
 /* Maximum sleep of an idle stage, in case a wake-up is missed. */
 #define NS_RING_NAP_NS	10000000L
 /* Yields of an idle stage before it sleeps. */
-#define NS_RING_SPINS	64
+#define NS_RING_SPINS	4
+/*
+ * Frames that wake a sleeping stage.  The reader, the counter and the
+ * detector share two cores, and a stage that woke up for every frame
+ * would take turns with the thread feeding it, one frame at a time.
+ * A stage therefore sleeps until a batch is ready, or NS_RING_NAP_NS.
+ */
+#define NS_RING_WAKE_BATCH	128
 
 int
 ns_ring_init(struct ns_ring *r)
@@ -27,6 +34,8 @@ ns_ring_init(struct ns_ring *r)
 	r->seen_tail = 0;
 	atomic_init(&r->done, 0);
 	atomic_init(&r->detecting, 0);
+	atomic_init(&r->full, 0);
+	pthread_cond_init(&r->space, NULL);
 	pthread_mutex_init(&r->lock, NULL);
 	for (s = 0; s < NS_STAGES; s++) {
 		atomic_init(&r->stage[s].tail, 0);
@@ -48,6 +57,7 @@ ns_ring_free(struct ns_ring *r)
 	free(r->slots);
 	r->slots = NULL;
 	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->space);
 	for (s = 0; s < NS_STAGES; s++)
 		pthread_cond_destroy(&r->stage[s].wake);
 }
@@ -63,7 +73,21 @@ ns_ring_wake(struct ns_ring *r, int s)
 	}
 }
 
-/* The tail of the last stage that holds slots: the reader waits for it. */
+/* Wake stage s when it sleeps and its new bound, up, completes a batch. */
+static void
+ns_ring_feed(struct ns_ring *r, int s, size_t up)
+{
+	struct ns_ring_cursor	*c = &r->stage[s];
+
+	if (atomic_load_explicit(&c->sleeping, memory_order_relaxed) &&
+	    up - c->asleep_at >= NS_RING_WAKE_BATCH) {
+		pthread_mutex_lock(&r->lock);
+		pthread_cond_signal(&r->stage[s].wake);
+		pthread_mutex_unlock(&r->lock);
+	}
+}
+
+/* Return the tail of the last stage in use, which the reader waits for. */
 static size_t
 ns_ring_last_tail(struct ns_ring *r)
 {
@@ -74,26 +98,44 @@ ns_ring_last_tail(struct ns_ring *r)
 	return atomic_load_explicit(&r->stage[s].tail, memory_order_acquire);
 }
 
+static void ns_ring_sleep(struct ns_ring *, pthread_cond_t *, long);
+
+/*
+ * A full ring means a stage is slower than the reader.  Sleep until the
+ * stages have emptied half of it, so that the reader neither takes CPU
+ * time from them nor wakes up once per slot.
+ */
+static void
+ns_ring_wait_space(struct ns_ring *r, size_t next)
+{
+	int	 s;
+
+	for (s = 0; s < NS_STAGES; s++)
+		ns_ring_wake(r, s);
+	pthread_mutex_lock(&r->lock);
+	atomic_store(&r->full, 1);
+	if (next - ns_ring_last_tail(r) > NS_RING_SLOTS / 2)
+		ns_ring_sleep(r, &r->space, NS_RING_NAP_NS);
+	atomic_store(&r->full, 0);
+	pthread_mutex_unlock(&r->lock);
+}
+
 struct ns_frame *
 ns_ring_reserve(struct ns_ring *r)
 {
 	size_t	 next;
-	int	 s;
 
 	next = atomic_load_explicit(&r->head, memory_order_relaxed);
 
 	/*
 	 * Read a stage's tail only when the last value seen shows the ring
-	 * full, so the tail's cache line rarely moves.  A full ring means a
-	 * stage is busy: let it run.
+	 * full, so the tail's cache line rarely moves.
 	 */
 	while (next - r->seen_tail >= NS_RING_SLOTS) {
 		r->seen_tail = ns_ring_last_tail(r);
 		if (next - r->seen_tail < NS_RING_SLOTS)
 			break;
-		for (s = 0; s < NS_STAGES; s++)
-			ns_ring_wake(r, s);
-		sched_yield();
+		ns_ring_wait_space(r, next);
 	}
 	return &r->slots[next & (NS_RING_SLOTS - 1)];
 }
@@ -110,7 +152,7 @@ ns_ring_commit(struct ns_ring *r)
 	size_t	 head = atomic_load_explicit(&r->head, memory_order_relaxed);
 
 	atomic_store_explicit(&r->head, head + 1, memory_order_release);
-	ns_ring_wake(r, NS_STAGE_COUNTER);
+	ns_ring_feed(r, NS_STAGE_COUNTER, head + 1);
 }
 
 void
@@ -138,7 +180,7 @@ ns_ring_upstream(struct ns_ring *r, int s, int *ended)
 }
 
 static void
-ns_ring_sleep(struct ns_ring *r, int s, long ns)
+ns_ring_sleep(struct ns_ring *r, pthread_cond_t *cond, long ns)
 {
 	struct timespec	 until;
 
@@ -148,7 +190,7 @@ ns_ring_sleep(struct ns_ring *r, int s, long ns)
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
 	}
-	pthread_cond_timedwait(&r->stage[s].wake, &r->lock, &until);
+	pthread_cond_timedwait(cond, &r->lock, &until);
 }
 
 static void
@@ -191,9 +233,10 @@ ns_ring_wait(struct ns_ring *r, int s)
 		}
 
 		pthread_mutex_lock(&r->lock);
+		c->asleep_at = c->taken;
 		atomic_store(&c->sleeping, 1);
 		if (ns_ring_upstream(r, s, &ended) == c->taken && !ended)
-			ns_ring_sleep(r, s, NS_RING_NAP_NS);
+			ns_ring_sleep(r, &c->wake, NS_RING_NAP_NS);
 		atomic_store(&c->sleeping, 0);
 		pthread_mutex_unlock(&r->lock);
 	}
@@ -213,13 +256,22 @@ ns_ring_release(struct ns_ring *r, int s, size_t n)
 	c->taken += n;
 	atomic_store_explicit(&c->tail, c->taken, memory_order_release);
 	if (s + 1 < NS_STAGES)
-		ns_ring_wake(r, s + 1);
+		ns_ring_feed(r, s + 1, c->taken);
+
+	/* Any stage may be the one that the reader waits for, so each checks. */
+	if (atomic_load_explicit(&r->full, memory_order_relaxed) &&
+	    atomic_load(&r->head) - ns_ring_last_tail(r) <=
+	    NS_RING_SLOTS / 2) {
+		pthread_mutex_lock(&r->lock);
+		pthread_cond_signal(&r->space);
+		pthread_mutex_unlock(&r->lock);
+	}
 }
 
 /*
  * Start after the last slot the counter released.  The reader, which may
  * still look at the counter's tail for one more slot, cannot reach a slot
- * from here on before it sees detecting set.
+ * from here on before it reads detecting as set.
  */
 void
 ns_ring_attach(struct ns_ring *r)
@@ -244,11 +296,12 @@ ns_ring_nap(struct ns_ring *r, long ms)
 {
 	/*
 	 * sleeping stays clear, so the counter does not wake a detached
-	 * stage after each batch; only the counter's end does.
+	 * stage after each batch.  Only the end of the counter wakes it.
 	 */
 	pthread_mutex_lock(&r->lock);
 	if (!atomic_load(&r->stage[NS_STAGE_COUNTER].finished))
-		ns_ring_sleep(r, NS_STAGE_DETECTOR, ms * 1000000L);
+		ns_ring_sleep(r, &r->stage[NS_STAGE_DETECTOR].wake,
+		    ms * 1000000L);
 	pthread_mutex_unlock(&r->lock);
 	return atomic_load(&r->stage[NS_STAGE_COUNTER].finished);
 }

@@ -50,6 +50,7 @@ struct ns_ring_cursor {
 	_Alignas(64) _Atomic size_t tail; /* next slot the stage takes */
 	size_t		 taken;		/* the stage's copy of tail */
 	atomic_int	 sleeping;	/* the stage waits on wake */
+	size_t		 asleep_at;	/* taken when it went to sleep */
 	atomic_int	 finished;	/* it will take no more slots */
 	pthread_cond_t	 wake;
 };
@@ -60,6 +61,8 @@ struct ns_ring {
 	size_t		 seen_tail;	/* reader's last look at a tail */
 	_Alignas(64) atomic_int done;	/* the reader will add no more */
 	atomic_int	 detecting;	/* the detector stage holds slots */
+	atomic_int	 full;		/* the reader waits on space */
+	pthread_cond_t	 space;
 	pthread_mutex_t	 lock;
 	struct ns_ring_cursor stage[NS_STAGES];
 };

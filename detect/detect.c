@@ -935,8 +935,12 @@ ns_text_init(struct ns_text *t, char *buf, size_t size)
 static void
 ns_text_add(struct ns_text *t, const char *s)
 {
-	while (*s != '\0' && t->len + 1 < t->size)
-		t->buf[t->len++] = *s++;
+	size_t	 n = strlen(s), room = t->size - 1 - t->len;
+
+	if (n > room)
+		n = room;
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
 	t->buf[t->len] = '\0';
 }
 
