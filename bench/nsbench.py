@@ -276,9 +276,10 @@ def part_rate(args, results):
                            os.path.join(args.data, "scans"))
     # Read once so every timed run finds the file in the page cache.
     run_floor(args, capture)
+    write_conf(args, "rate-off.conf", ["detect all off"])
 
     floor_wall, floor_own, ns_log, ns_polled, ns_snmp = [], [], [], [], []
-    ns_own = []
+    ns_own, ns_off = [], []
     started, hwm = [], []
     packets = None
     for i in range(REPEATS):
@@ -289,7 +290,9 @@ def part_rate(args, results):
         # Timed by the log alone, then again with snmpget polling.
         quiet = run_daemon(args, capture, f"rate{i + 1}", poll_state=False)
         polled = run_daemon(args, capture, f"rate{i + 1}-polled")
-        for run in (quiet, polled):
+        off = run_daemon(args, capture, f"rate{i + 1}-off", poll_state=False,
+                         conf="rate-off.conf")
+        for run in (quiet, polled, off):
             if run.packets != packets:
                 raise BenchError(f"netsentryd read {run.packets} packets, "
                                  f"the floor {packets}")
@@ -299,11 +302,12 @@ def part_rate(args, results):
         hwm.append(quiet.status["VmHWM"])
         ns_polled.append(polled.t_end_log - polled.t_start)
         ns_snmp.append(polled.t_end_snmp - polled.t_start)
+        ns_off.append(off.t_end_log - off.t_start)
         print(f"  repeat {i + 1}: floor {wall:.3f} s (own timer "
               f"{own:.3f} s); netsentryd {ns_log[-1]:.3f} s by log, "
               f"start-up {started[-1]:.3f} s; with snmpget polling "
               f"{ns_polled[-1]:.3f} s by log, {ns_snmp[-1]:.3f} s by "
-              f"snmpget")
+              f"snmpget; detectors off {ns_off[-1]:.3f} s by log")
 
     def rate(seconds):
         return f"{packets / median(seconds) / 1e6:.2f}"
@@ -323,6 +327,12 @@ def part_rate(args, results):
     own_ratio = median(floor_own) / median(ns_own)
     results.add("netsentryd / floor, own timers", f"{own_ratio:.2f}",
                 "ratio", note="start-up excluded on both sides")
+    results.add("netsentryd, detectors off", rate(ns_off), "M packets/s",
+                note=f"median {median(ns_off):.3f} s, start to end-of-file "
+                "log line, 'detect all off'")
+    results.add("netsentryd detectors off / floor",
+                f"{median(floor_wall) / median(ns_off):.2f}", "ratio",
+                note="both from process start; the tables alone")
     results.add("netsentryd start-up (start to 'started' log line)",
                 f"{median(started):.3f}", "s",
                 note="included in the rate above")

@@ -19,6 +19,11 @@
  * A stage therefore sleeps until a batch is ready, or NS_RING_NAP_NS.
  */
 #define NS_RING_WAKE_BATCH	128
+/*
+ * Frames the reader fills before it publishes them.  Publishing moves the
+ * head's cache line to the counter's core, so it is done per group.
+ */
+#define NS_RING_PUBLISH	16
 
 int
 ns_ring_init(struct ns_ring *r)
@@ -31,6 +36,7 @@ ns_ring_init(struct ns_ring *r)
 		return -1;
 	memset(r->slots, 0, NS_RING_SLOTS * sizeof(*r->slots));
 	atomic_init(&r->head, 0);
+	r->filled = 0;
 	r->seen_tail = 0;
 	atomic_init(&r->done, 0);
 	atomic_init(&r->detecting, 0);
@@ -110,6 +116,7 @@ ns_ring_wait_space(struct ns_ring *r, size_t next)
 {
 	int	 s;
 
+	ns_ring_flush(r);
 	for (s = 0; s < NS_STAGES; s++)
 		ns_ring_wake(r, s);
 	pthread_mutex_lock(&r->lock);
@@ -123,9 +130,7 @@ ns_ring_wait_space(struct ns_ring *r, size_t next)
 struct ns_frame *
 ns_ring_reserve(struct ns_ring *r)
 {
-	size_t	 next;
-
-	next = atomic_load_explicit(&r->head, memory_order_relaxed);
+	size_t	 next = r->filled;
 
 	/*
 	 * Read a stage's tail only when the last value seen shows the ring
@@ -141,18 +146,27 @@ ns_ring_reserve(struct ns_ring *r)
 }
 
 /*
- * Publish each frame at once, so a capture that arrives slowly is counted
- * as it comes.  The release store is a plain store on x86.  A stage that
- * goes to sleep just as a frame is published can miss the wake-up.  It
- * then finds the frame when its timed wait ends, NS_RING_NAP_NS later.
+ * Publish the filled slots.  The release store is a plain store on x86.
+ * A stage that goes to sleep just as frames are published can miss the
+ * wake-up.  It then finds them when its timed wait ends, NS_RING_NAP_NS
+ * later.
  */
+void
+ns_ring_flush(struct ns_ring *r)
+{
+	if (atomic_load_explicit(&r->head, memory_order_relaxed) == r->filled)
+		return;
+	atomic_store_explicit(&r->head, r->filled, memory_order_release);
+	ns_ring_feed(r, NS_STAGE_COUNTER, r->filled);
+}
+
 void
 ns_ring_commit(struct ns_ring *r)
 {
-	size_t	 head = atomic_load_explicit(&r->head, memory_order_relaxed);
-
-	atomic_store_explicit(&r->head, head + 1, memory_order_release);
-	ns_ring_feed(r, NS_STAGE_COUNTER, head + 1);
+	r->filled++;
+	if (r->filled - atomic_load_explicit(&r->head, memory_order_relaxed) >=
+	    NS_RING_PUBLISH)
+		ns_ring_flush(r);
 }
 
 void
@@ -160,6 +174,7 @@ ns_ring_close(struct ns_ring *r)
 {
 	int	 s;
 
+	ns_ring_flush(r);
 	atomic_store(&r->done, 1);
 	pthread_mutex_lock(&r->lock);
 	for (s = 0; s < NS_STAGES; s++)

@@ -58,6 +58,7 @@ struct ns_ring_cursor {
 struct ns_ring {
 	struct ns_frame	*slots;
 	_Alignas(64) _Atomic size_t head; /* first slot not yet published */
+	size_t		 filled;	/* first slot not yet filled */
 	size_t		 seen_tail;	/* reader's last look at a tail */
 	_Alignas(64) atomic_int done;	/* the reader will add no more */
 	atomic_int	 detecting;	/* the detector stage holds slots */
@@ -72,10 +73,14 @@ void		 ns_ring_free(struct ns_ring *);
 
 /*
  * Reader side.  ns_ring_reserve() returns a free slot, waiting while the
- * ring is full, and ns_ring_commit() publishes it to the counter.
+ * ring is full, and ns_ring_commit() marks it filled.  Filled slots reach
+ * the counter in groups: ns_ring_flush() publishes them at once, and the
+ * reader calls it whenever it is about to wait for packets, so that a
+ * capture that arrives slowly is counted as it comes.
  */
 struct ns_frame	*ns_ring_reserve(struct ns_ring *);
 void		 ns_ring_commit(struct ns_ring *);
+void		 ns_ring_flush(struct ns_ring *);
 void		 ns_ring_close(struct ns_ring *);
 
 /*

@@ -171,6 +171,13 @@ ns_source_packet(u_char *arg, const struct pcap_pkthdr *h,
 	f->sec = (uint32_t)h->ts.tv_sec;
 	f->usec = (uint32_t)h->ts.tv_usec;
 	ns_ring_commit(&src->ring);
+
+	/*
+	 * pcap_dispatch() on a pipe or a FIFO returns only after a whole
+	 * batch, so a frame that came through libpcap is published at once.
+	 */
+	if (!src->mapped)
+		ns_ring_flush(&src->ring);
 }
 
 /* Counter thread: move decoded frames into the tables, batch by batch. */
@@ -360,6 +367,7 @@ ns_source_read_mapped(struct ns_source *src)
 				continue;
 			ns_source_packet((u_char *)src, &h, data);
 		}
+		ns_ring_flush(&src->ring);
 	}
 	return NS_END_STOP;
 }
@@ -372,6 +380,7 @@ ns_source_read(struct ns_source *src)
 	while (!atomic_load(&src->stop)) {
 		n = pcap_dispatch(src->pcap, NS_BATCH, ns_source_packet,
 		    (u_char *)src);
+		ns_ring_flush(&src->ring);
 		if (n == PCAP_ERROR_BREAK || atomic_load(&src->stop))
 			return NS_END_STOP;
 		if (n < 0)
