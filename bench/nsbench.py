@@ -77,15 +77,6 @@ def snmp_get(port, oids, timeout=1):
     return out.stdout.split("\n")[:len(oids)]
 
 
-def proc_cpu_seconds(pid):
-    """Return the user and system CPU time of pid and its ended threads."""
-    with open(f"/proc/{pid}/stat") as f:
-        # The command name in parentheses may hold spaces; skip past it.
-        fields = f.read().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12])       # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def proc_status(pid):
     """Return VmRSS and VmHWM of pid in bytes."""
     sizes = {}
@@ -227,7 +218,7 @@ def run_daemon(args, capture, name, after_end=None, poll_state=True,
     run.start()
     try:
         run.wait_end()
-        run.cpu_seconds = proc_cpu_seconds(run.proc.pid)
+        run.cpu_seconds = cpu_seconds(run.proc.pid)
         run.status = proc_status(run.proc.pid)
         run.counts = run.row_counts()
         if after_end is not None:
@@ -462,14 +453,17 @@ def part_memory(args, results):
 
 WALKS = [
     # (table, subtree OID, columns, row cap of the table)
-    ("nsIpHostTable", ".1.3.6.1.4.1.99999.1.2", 12, None),
+    ("nsIpHostTable", ".1.3.6.1.4.1.99999.1.2", 13, None),
     ("hostTable", ".1.3.6.1.2.1.16.4.2", 10, 65535),
 ]
 WALK_SIZES = [1000, 10000, 100000]
 
 
 def cpu_seconds(pid):
-    """Return the user plus system CPU time of a process so far."""
+    """Return the user plus system CPU time of a process so far.
+
+    The kernel adds the time of threads that have ended to the process.
+    """
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
