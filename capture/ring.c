@@ -38,6 +38,7 @@ ns_ring_init(struct ns_ring *r)
 	atomic_init(&r->head, 0);
 	r->filled = 0;
 	r->seen_tail = 0;
+	r->looked = 0;
 	atomic_init(&r->done, 0);
 	atomic_init(&r->detecting, 0);
 	atomic_init(&r->full, 0);
@@ -158,6 +159,20 @@ ns_ring_flush(struct ns_ring *r)
 		return;
 	atomic_store_explicit(&r->head, r->filled, memory_order_release);
 	ns_ring_feed(r, NS_STAGE_COUNTER, r->filled);
+}
+
+/*
+ * Whether the stages lag behind the reader by more than a quarter of the
+ * ring.  The tail is read again every NS_RING_PUBLISH frames.
+ */
+int
+ns_ring_backlog(struct ns_ring *r)
+{
+	if (r->filled - r->looked >= NS_RING_PUBLISH) {
+		r->looked = r->filled;
+		r->seen_tail = ns_ring_last_tail(r);
+	}
+	return r->filled - r->seen_tail > NS_RING_SLOTS / 4;
 }
 
 void

@@ -59,6 +59,7 @@ struct ns_ring {
 	struct ns_frame	*slots;
 	_Alignas(64) _Atomic size_t head; /* first slot not yet published */
 	size_t		 filled;	/* first slot not yet filled */
+	size_t		 looked;	/* filled when seen_tail was read */
 	size_t		 seen_tail;	/* reader's last look at a tail */
 	_Alignas(64) atomic_int done;	/* the reader will add no more */
 	atomic_int	 detecting;	/* the detector stage holds slots */
@@ -81,6 +82,7 @@ void		 ns_ring_free(struct ns_ring *);
 struct ns_frame	*ns_ring_reserve(struct ns_ring *);
 void		 ns_ring_commit(struct ns_ring *);
 void		 ns_ring_flush(struct ns_ring *);
+int		 ns_ring_backlog(struct ns_ring *);
 void		 ns_ring_close(struct ns_ring *);
 
 /*

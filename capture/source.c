@@ -165,7 +165,7 @@ ns_source_packet(u_char *arg, const struct pcap_pkthdr *h,
 	f = ns_ring_reserve(&src->ring);
 	ns_conv_key(&d, &f->ck);
 	ns_probe_fill(&d, &f->probe);
-	if (ns_detect_hashing(src->detect))
+	if (ns_detect_hashing(src->detect) && ns_ring_backlog(&src->ring))
 		ns_probe_hash(&f->ck, &f->probe);
 	f->wirelen = h->len;
 	f->sec = (uint32_t)h->ts.tv_sec;

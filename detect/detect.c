@@ -1994,13 +1994,33 @@ ns_flood_gate(struct ns_detect *det, uint32_t h, const uint8_t *addr,
 	return f;
 }
 
+/*
+ * Engage a flood once its open window holds a second's worth of SYNs
+ * over the thresholds, not when the window closes.  Until the event is
+ * engaged every spoofed SYN opens a first contact, and the second of the
+ * window that the first SYN starts may have most of it still to run.
+ * Every 64th SYN of a window checks, because the policy lookup is not
+ * free.
+ */
 static void
-ns_flood_add(struct ns_flood *f, uint32_t before, const uint8_t *src,
-    uint32_t hs, uint32_t hd)
+ns_flood_early(struct ns_detect *det, struct ns_flood *f)
+{
+	if (f->ev != NULL || (f->syns & 63) != 0 || !ns_flood_over(f))
+		return;
+	f->quiet_since = 0;
+	if (f->syns > f->peak)
+		f->peak = f->syns;
+	ns_flood_engage(det, f);
+}
+
+static void
+ns_flood_add(struct ns_detect *det, struct ns_flood *f, uint32_t before,
+    const uint8_t *src, uint32_t hs, uint32_t hd)
 {
 	ns_flood_count(f, src, hs, hd);
 	f->syns += before;
 	f->event_syns += before;
+	ns_flood_early(det, f);
 }
 
 /*
@@ -2028,12 +2048,12 @@ ns_flood_syn(struct ns_detect *det, const uint8_t *src, const uint8_t *dst,
 	f = ns_flood_gate(det, hd ^ (p->dport * 0x9e3779b1u), dst, p->dport,
 	    dst[0] == NS_INET_IPV4 ? 32 : 128, &before);
 	if (f != NULL)
-		ns_flood_add(f, before, src, hs, hd);
+		ns_flood_add(det, f, before, src, hs, hd);
 
 	hn = net->hash ^ (p->dport * 0x85ebca6bu) ^ net->plen;
 	n = ns_flood_gate(det, hn, net->key, p->dport, net->plen, &before);
 	if (n != NULL)
-		ns_flood_add(n, before, src, hs, hd);
+		ns_flood_add(det, n, before, src, hs, hd);
 	return (f != NULL && f->ev != NULL) || (n != NULL && n->ev != NULL);
 }
 

@@ -76,9 +76,8 @@ void	 ns_probe_fill(const struct ns_decoded *, struct ns_probe *);
 
 /*
  * Fill p->hash, and u.addr_hash of a SYN, from the addresses in ck.
- * The reader thread calls it while ns_detect_hashing() is true, so that
- * the detector thread, the slowest of the three on scan traffic, has
- * less to do.
+ * While ns_detect_hashing() is true, the reader thread calls it when the
+ * other two threads lag behind it, so that it takes work off them.
  * ns_detect_frame() hashes a probe that comes without them.
  */
 void	 ns_probe_hash(const struct ns_conv_key *ck, struct ns_probe *p);

@@ -1242,6 +1242,31 @@ START_TEST(flood_spoofed_one_event)
 END_TEST
 
 /*
+ * A flood is engaged within its first second, as soon as the SYNs seen
+ * exceed the rate, so that the rest of that second opens no contacts.
+ * 1,000 SYNs a second against a rate of 100: the event starts within the
+ * first 200 ms, and only the SYNs before it become scan sources.
+ */
+START_TEST(flood_engaged_within_first_second)
+{
+	struct ns_event	 ev;
+	size_t		 before, after;
+
+	before = ns_detect_memory(det);
+	syn_second(0, 1000, SERVER, 80, 0);
+	ck_assert_uint_eq(active_of(NS_EV_SYN_FLOOD), 1);
+	ck_assert(latest_event(NS_EV_SYN_FLOOD, &ev));
+	ck_assert_uint_eq(ev.start_sec, packet_sec(SEC(0)));
+	ck_assert_uint_le(ev.start_tenths, 2);
+	ck_assert_uint_le(ev.probes, 200);
+
+	/* 800 spoofed SYNs after the start added no first contacts. */
+	after = ns_detect_memory(det);
+	ck_assert_uint_lt(after - before, 200 * 1024);
+}
+END_TEST
+
+/*
  * Spoofed sources open no first contacts once the flood is engaged.  The
  * memory is compared from second 7 on, after the contacts of second 0
  * have timed out and counted against the target.
@@ -1652,6 +1677,7 @@ detect_suite(void)
 	tcase_add_test(tc, scan_ends_after_quiet_window);
 	tcase_add_test(tc, scan_ends_at_finish);
 	tcase_add_test(tc, flood_spoofed_one_event);
+	tcase_add_test(tc, flood_engaged_within_first_second);
 	tcase_add_test(tc, flood_state_stops_growing);
 	tcase_add_test(tc, flood_single_source_names_attacker);
 	tcase_add_test(tc, flood_spread_over_network);
