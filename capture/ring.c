@@ -46,6 +46,7 @@ ns_ring_init(struct ns_ring *r)
 	for (s = 0; s < NS_STAGES; s++) {
 		atomic_init(&r->stage[s].tail, 0);
 		r->stage[s].taken = 0;
+		atomic_init(&r->stage[s].asleep_at, 0);
 		atomic_init(&r->stage[s].sleeping, 0);
 		atomic_init(&r->stage[s].finished, 0);
 		pthread_cond_init(&r->stage[s].wake, NULL);
@@ -86,7 +87,8 @@ ns_ring_feed(struct ns_ring *r, int s, size_t up)
 	struct ns_ring_cursor	*c = &r->stage[s];
 
 	if (atomic_load_explicit(&c->sleeping, memory_order_relaxed) &&
-	    up - c->asleep_at >= NS_RING_WAKE_BATCH) {
+	    up - atomic_load_explicit(&c->asleep_at, memory_order_relaxed) >=
+	    NS_RING_WAKE_BATCH) {
 		pthread_mutex_lock(&r->lock);
 		pthread_cond_signal(&r->stage[s].wake);
 		pthread_mutex_unlock(&r->lock);
@@ -248,7 +250,8 @@ ns_ring_wait(struct ns_ring *r, int s)
 		}
 
 		pthread_mutex_lock(&r->lock);
-		c->asleep_at = c->taken;
+		atomic_store_explicit(&c->asleep_at, c->taken,
+		    memory_order_relaxed);
 		atomic_store(&c->sleeping, 1);
 		if (ns_ring_upstream(r, s, &ended) == c->taken && !ended)
 			ns_ring_sleep(r, &c->wake, NS_RING_NAP_NS);

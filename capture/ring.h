@@ -50,7 +50,7 @@ struct ns_ring_cursor {
 	_Alignas(64) _Atomic size_t tail; /* next slot the stage takes */
 	size_t		 taken;		/* the stage's copy of tail */
 	atomic_int	 sleeping;	/* the stage waits on wake */
-	size_t		 asleep_at;	/* taken when it went to sleep */
+	_Atomic size_t	 asleep_at;	/* taken when it went to sleep */
 	atomic_int	 finished;	/* it will take no more slots */
 	pthread_cond_t	 wake;
 };
