@@ -95,15 +95,19 @@ ns_ring_feed(struct ns_ring *r, int s, size_t up)
 	}
 }
 
-/* Return the tail of the last stage in use, which the reader waits for. */
+/*
+ * Return the tail of the last stage in use, which the reader waits for.
+ * The counter's tail is read before detecting, as ns_ring_attach() needs.
+ */
 static size_t
 ns_ring_last_tail(struct ns_ring *r)
 {
-	int	 s = NS_STAGE_COUNTER;
+	size_t	 tail;
 
-	if (atomic_load_explicit(&r->detecting, memory_order_acquire))
-		s = NS_STAGE_DETECTOR;
-	return atomic_load_explicit(&r->stage[s].tail, memory_order_acquire);
+	tail = atomic_load(&r->stage[NS_STAGE_COUNTER].tail);
+	if (atomic_load(&r->detecting))
+		tail = atomic_load(&r->stage[NS_STAGE_DETECTOR].tail);
+	return tail;
 }
 
 static void ns_ring_sleep(struct ns_ring *, pthread_cond_t *, long);
@@ -287,9 +291,11 @@ ns_ring_release(struct ns_ring *r, int s, size_t n)
 }
 
 /*
- * Start after the last slot the counter released.  The reader, which may
- * still look at the counter's tail for one more slot, cannot reach a slot
- * from here on before it reads detecting as set.
+ * Start after the last slot the counter released.  detecting is set
+ * before that tail is read, and ns_ring_last_tail() reads the tail before
+ * detecting, all in sequentially consistent order, so a reader that finds
+ * the detector detached has read a counter tail no later than the start.
+ * The tail stored first bounds a reader that already finds it attached.
  */
 void
 ns_ring_attach(struct ns_ring *r)
@@ -298,9 +304,10 @@ ns_ring_attach(struct ns_ring *r)
 
 	if (atomic_load(&r->detecting))
 		return;
+	atomic_store(&c->tail, atomic_load(&r->stage[NS_STAGE_COUNTER].tail));
+	atomic_store(&r->detecting, 1);
 	c->taken = atomic_load(&r->stage[NS_STAGE_COUNTER].tail);
 	atomic_store(&c->tail, c->taken);
-	atomic_store(&r->detecting, 1);
 }
 
 void
