@@ -28,7 +28,8 @@
 int
 ns_ring_init(struct ns_ring *r)
 {
-	int	 s;
+	pthread_condattr_t	 attr;
+	int			 s;
 
 	/* Aligned, so that no cache line contains parts of two slots. */
 	r->slots = aligned_alloc(64, NS_RING_SLOTS * sizeof(*r->slots));
@@ -41,7 +42,15 @@ ns_ring_init(struct ns_ring *r)
 	atomic_init(&r->done, 0);
 	atomic_init(&r->detecting, 0);
 	atomic_init(&r->full, 0);
-	pthread_cond_init(&r->space, NULL);
+
+	/*
+	 * Missed and batched wake-ups rely on the timed waits ending.  They
+	 * run on the monotonic clock, because a wall clock stepped back
+	 * would stretch a 10 ms wait by the size of the step.
+	 */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->space, &attr);
 	pthread_mutex_init(&r->lock, NULL);
 	for (s = 0; s < NS_STAGES; s++) {
 		atomic_init(&r->stage[s].tail, 0);
@@ -49,8 +58,9 @@ ns_ring_init(struct ns_ring *r)
 		atomic_init(&r->stage[s].asleep_at, 0);
 		atomic_init(&r->stage[s].sleeping, 0);
 		atomic_init(&r->stage[s].finished, 0);
-		pthread_cond_init(&r->stage[s].wake, NULL);
+		pthread_cond_init(&r->stage[s].wake, &attr);
 	}
+	pthread_condattr_destroy(&attr);
 	return 0;
 }
 
@@ -205,7 +215,7 @@ ns_ring_sleep(struct ns_ring *r, pthread_cond_t *cond, long ns)
 {
 	struct timespec	 until;
 
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_nsec += ns;
 	while (until.tv_nsec >= 1000000000L) {
 		until.tv_sec++;
