@@ -318,6 +318,11 @@ ns_ring_attach(struct ns_ring *r)
 	atomic_store(&r->detecting, 1);
 	c->taken = atomic_load(&r->stage[NS_STAGE_COUNTER].tail);
 	atomic_store(&c->tail, c->taken);
+
+	/* Another thread may attach the stage while it naps. */
+	pthread_mutex_lock(&r->lock);
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&r->lock);
 }
 
 void
@@ -334,7 +339,8 @@ ns_ring_nap(struct ns_ring *r, long ms)
 	 * stage after each batch.  Only the end of the counter wakes it.
 	 */
 	pthread_mutex_lock(&r->lock);
-	if (!atomic_load(&r->stage[NS_STAGE_COUNTER].finished))
+	if (!atomic_load(&r->stage[NS_STAGE_COUNTER].finished) &&
+	    !atomic_load(&r->detecting))
 		ns_ring_sleep(r, &r->stage[NS_STAGE_DETECTOR].wake,
 		    ms * 1000000L);
 	pthread_mutex_unlock(&r->lock);

@@ -298,6 +298,41 @@ START_TEST(test_stage_wait_ignores_wall_clock)
 }
 END_TEST
 
+static void *
+nap_long(void *arg)
+{
+	atomic_int	*woke = arg;
+
+	ns_ring_nap(&ring, 10000);
+	atomic_store(woke, 1);
+	return NULL;
+}
+
+/* A reload attaches the stage for a detector thread that naps. */
+START_TEST(test_attach_ends_nap)
+{
+	pthread_t	 td;
+	atomic_int	 woke;
+	int		 i;
+
+	atomic_init(&woke, 0);
+	ck_assert_int_eq(ns_ring_init(&ring), 0);
+	ck_assert_int_eq(pthread_create(&td, NULL, nap_long, &woke), 0);
+	usleep(50000);
+	ck_assert_int_eq(atomic_load(&woke), 0);
+
+	ns_ring_attach(&ring);
+	for (i = 0; i < 100 && !atomic_load(&woke); i++)
+		usleep(10000);
+	ck_assert_msg(atomic_load(&woke),
+	    "ns_ring_nap() still sleeps 1 s after ns_ring_attach()");
+
+	ns_ring_close(&ring);
+	pthread_join(td, NULL);
+	ns_ring_free(&ring);
+}
+END_TEST
+
 static Suite *
 ring_suite(void)
 {
@@ -310,6 +345,7 @@ ring_suite(void)
 	tcase_add_test(tc, test_attach_and_detach_while_running);
 	tcase_add_test(tc, test_end_after_counter);
 	tcase_add_test(tc, test_stage_wait_ignores_wall_clock);
+	tcase_add_test(tc, test_attach_ends_nap);
 	suite_add_tcase(s, tc);
 	return s;
 }
