@@ -463,7 +463,7 @@ ns_detect_swap(struct ns_detect_conf *next)
 	old = ns_detect_conf;
 	ns_detect_conf = *next;
 	for (i = 0; i < ns_nsources; i++)
-		ns_detect_refresh(ns_sources[i].detect);
+		ns_source_detect_refresh(&ns_sources[i]);
 	for (i = ns_nsources; i > 0; i--)
 		pthread_mutex_unlock(&ns_sources[i - 1].detect_lock);
 	ns_detect_conf_clear(&old);

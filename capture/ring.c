@@ -28,7 +28,8 @@
 int
 ns_ring_init(struct ns_ring *r)
 {
-	int	 s;
+	pthread_condattr_t	 attr;
+	int			 s;
 
 	/* Aligned, so that no cache line contains parts of two slots. */
 	r->slots = aligned_alloc(64, NS_RING_SLOTS * sizeof(*r->slots));
@@ -42,15 +43,25 @@ ns_ring_init(struct ns_ring *r)
 	atomic_init(&r->done, 0);
 	atomic_init(&r->detecting, 0);
 	atomic_init(&r->full, 0);
-	pthread_cond_init(&r->space, NULL);
+
+	/*
+	 * Missed and batched wake-ups rely on the timed waits ending.  They
+	 * run on the monotonic clock, because a wall clock stepped back
+	 * would stretch a 10 ms wait by the size of the step.
+	 */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->space, &attr);
 	pthread_mutex_init(&r->lock, NULL);
 	for (s = 0; s < NS_STAGES; s++) {
 		atomic_init(&r->stage[s].tail, 0);
 		r->stage[s].taken = 0;
+		atomic_init(&r->stage[s].asleep_at, 0);
 		atomic_init(&r->stage[s].sleeping, 0);
 		atomic_init(&r->stage[s].finished, 0);
-		pthread_cond_init(&r->stage[s].wake, NULL);
+		pthread_cond_init(&r->stage[s].wake, &attr);
 	}
+	pthread_condattr_destroy(&attr);
 	return 0;
 }
 
@@ -87,22 +98,27 @@ ns_ring_feed(struct ns_ring *r, int s, size_t up)
 	struct ns_ring_cursor	*c = &r->stage[s];
 
 	if (atomic_load_explicit(&c->sleeping, memory_order_relaxed) &&
-	    up - c->asleep_at >= NS_RING_WAKE_BATCH) {
+	    up - atomic_load_explicit(&c->asleep_at, memory_order_relaxed) >=
+	    NS_RING_WAKE_BATCH) {
 		pthread_mutex_lock(&r->lock);
 		pthread_cond_signal(&r->stage[s].wake);
 		pthread_mutex_unlock(&r->lock);
 	}
 }
 
-/* Return the tail of the last stage in use, which the reader waits for. */
+/*
+ * Return the tail of the last stage in use, which the reader waits for.
+ * The counter's tail is read before detecting, as ns_ring_attach() needs.
+ */
 static size_t
 ns_ring_last_tail(struct ns_ring *r)
 {
-	int	 s = NS_STAGE_COUNTER;
+	size_t	 tail;
 
-	if (atomic_load_explicit(&r->detecting, memory_order_acquire))
-		s = NS_STAGE_DETECTOR;
-	return atomic_load_explicit(&r->stage[s].tail, memory_order_acquire);
+	tail = atomic_load(&r->stage[NS_STAGE_COUNTER].tail);
+	if (atomic_load(&r->detecting))
+		tail = atomic_load(&r->stage[NS_STAGE_DETECTOR].tail);
+	return tail;
 }
 
 static void ns_ring_sleep(struct ns_ring *, pthread_cond_t *, long);
@@ -214,7 +230,7 @@ ns_ring_sleep(struct ns_ring *r, pthread_cond_t *cond, long ns)
 {
 	struct timespec	 until;
 
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_nsec += ns;
 	while (until.tv_nsec >= 1000000000L) {
 		until.tv_sec++;
@@ -263,7 +279,8 @@ ns_ring_wait(struct ns_ring *r, int s)
 		}
 
 		pthread_mutex_lock(&r->lock);
-		c->asleep_at = c->taken;
+		atomic_store_explicit(&c->asleep_at, c->taken,
+		    memory_order_relaxed);
 		atomic_store(&c->sleeping, 1);
 		if (ns_ring_upstream(r, s, &ended) == c->taken && !ended)
 			ns_ring_sleep(r, &c->wake, NS_RING_NAP_NS);
@@ -299,9 +316,11 @@ ns_ring_release(struct ns_ring *r, int s, size_t n)
 }
 
 /*
- * Start after the last slot the counter released.  The reader, which may
- * still look at the counter's tail for one more slot, cannot reach a slot
- * from here on before it reads detecting as set.
+ * Start after the last slot the counter released.  detecting is set
+ * before that tail is read, and ns_ring_last_tail() reads the tail before
+ * detecting, all in sequentially consistent order, so a reader that finds
+ * the detector detached has read a counter tail no later than the start.
+ * The tail stored first bounds a reader that already finds it attached.
  */
 void
 ns_ring_attach(struct ns_ring *r)
@@ -310,9 +329,15 @@ ns_ring_attach(struct ns_ring *r)
 
 	if (atomic_load(&r->detecting))
 		return;
+	atomic_store(&c->tail, atomic_load(&r->stage[NS_STAGE_COUNTER].tail));
+	atomic_store(&r->detecting, 1);
 	c->taken = atomic_load(&r->stage[NS_STAGE_COUNTER].tail);
 	atomic_store(&c->tail, c->taken);
-	atomic_store(&r->detecting, 1);
+
+	/* Another thread may attach the stage while it naps. */
+	pthread_mutex_lock(&r->lock);
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&r->lock);
 }
 
 void
@@ -329,7 +354,8 @@ ns_ring_nap(struct ns_ring *r, long ms)
 	 * stage after each batch.  Only the end of the counter wakes it.
 	 */
 	pthread_mutex_lock(&r->lock);
-	if (!atomic_load(&r->stage[NS_STAGE_COUNTER].finished))
+	if (!atomic_load(&r->stage[NS_STAGE_COUNTER].finished) &&
+	    !atomic_load(&r->detecting))
 		ns_ring_sleep(r, &r->stage[NS_STAGE_DETECTOR].wake,
 		    ms * 1000000L);
 	pthread_mutex_unlock(&r->lock);

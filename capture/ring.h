@@ -50,7 +50,7 @@ struct ns_ring_cursor {
 	_Alignas(64) _Atomic size_t tail; /* next slot the stage takes */
 	size_t		 taken;		/* the stage's copy of tail */
 	atomic_int	 sleeping;	/* the stage waits on wake */
-	size_t		 asleep_at;	/* taken when it went to sleep */
+	_Atomic size_t	 asleep_at;	/* taken when it went to sleep */
 	atomic_int	 finished;	/* it will take no more slots */
 	pthread_cond_t	 wake;
 };
@@ -98,10 +98,11 @@ void		 ns_ring_release(struct ns_ring *, int stage, size_t n);
  * The detector stage takes slots only while attached.  Detached, the
  * reader overwrites slots as soon as the counter released them, so that
  * with every detector off the detector thread costs nothing per frame.
- * Only the detector thread calls these, between batches, but a source
- * attaches before its threads start.
- * ns_ring_nap() sleeps up to ms milliseconds or until the counter
- * finishes, and returns 1 once it has.
+ * Callers serialize attach and detach.  The detector thread calls them
+ * between batches, and a source also attaches before its threads start
+ * and, under detect_lock, when a reload turns detectors on.
+ * ns_ring_nap() sleeps up to ms milliseconds, until the stage is attached
+ * or until the counter finishes, and returns 1 once the counter has.
  */
 void		 ns_ring_attach(struct ns_ring *);
 void		 ns_ring_detach(struct ns_ring *);

@@ -217,9 +217,29 @@ ns_source_count(void *arg)
 #define NS_DETECT_NAP_MS	100
 
 /*
+ * Attach the detector stage while any detector is on, else detach it, and
+ * return whether it is attached.  The lock orders this with
+ * ns_source_detect_refresh(), which may attach the stage itself.
+ */
+static int
+ns_source_detect_follow(struct ns_source *src)
+{
+	int	 on;
+
+	pthread_mutex_lock(&src->detect_lock);
+	on = ns_detect_hashing(src->detect);
+	if (on)
+		ns_ring_attach(&src->ring);
+	else
+		ns_ring_detach(&src->ring);
+	pthread_mutex_unlock(&src->detect_lock);
+	return on;
+}
+
+/*
  * Detector thread: run the detectors on the frames the counter passed
  * on.  While every detector is off it detaches from the ring, so that
- * the reader need not wait for it, and looks again now and then.
+ * the reader need not wait for it, and naps until a reload attaches it.
  */
 static void *
 ns_source_detect(void *arg)
@@ -229,13 +249,11 @@ ns_source_detect(void *arg)
 	size_t			 i, n;
 
 	for (;;) {
-		if (!ns_detect_hashing(src->detect)) {
-			ns_ring_detach(&src->ring);
+		if (!ns_source_detect_follow(src)) {
 			if (ns_ring_nap(&src->ring, NS_DETECT_NAP_MS))
 				break;
 			continue;
 		}
-		ns_ring_attach(&src->ring);
 		if ((n = ns_ring_wait(&src->ring, NS_STAGE_DETECTOR)) == 0)
 			break;
 		if (n > NS_BATCH)
@@ -252,6 +270,20 @@ ns_source_detect(void *arg)
 	}
 	ns_ring_detach(&src->ring);
 	return NULL;
+}
+
+/*
+ * Put new detector settings in force.  The caller holds detect_lock.
+ * Detectors that come on attach the detector stage at once, so that they
+ * see every frame the counter has not yet passed on, even while the
+ * detector thread naps.
+ */
+void
+ns_source_detect_refresh(struct ns_source *src)
+{
+	ns_detect_refresh(src->detect);
+	if (ns_detect_hashing(src->detect))
+		ns_ring_attach(&src->ring);
 }
 
 /* Let the detectors' clock reach now; called without the store lock. */

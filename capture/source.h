@@ -53,6 +53,7 @@ int	 ns_source_open(struct ns_source *, const struct ns_capture_opts *,
 int	 ns_source_start(struct ns_source *);
 void	 ns_source_stop(struct ns_source *);
 void	 ns_source_tick(struct ns_source *);
+void	 ns_source_detect_refresh(struct ns_source *);
 void	 ns_source_close(struct ns_source *);
 
 #endif /* NS_SOURCE_H */

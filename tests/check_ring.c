@@ -3,8 +3,12 @@
 
 #include <check.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ring.h"
 
@@ -15,6 +19,24 @@
 #define COUNTED		0x5a5a5a5aU
 
 static struct ns_ring	 ring;
+
+/*
+ * Seconds that clock_gettime() adds to CLOCK_REALTIME.  A deadline taken
+ * from it lies that far beyond the kernel's clock, as if the wall clock
+ * had been stepped back while a thread slept.
+ */
+static time_t		 realtime_ahead;
+
+/* Override the C library's clock_gettime(), for ring.c as well. */
+int
+clock_gettime(clockid_t id, struct timespec *ts)
+{
+	if (syscall(SYS_clock_gettime, id, ts) == -1)
+		return -1;
+	if (id == CLOCK_REALTIME)
+		ts->tv_sec += realtime_ahead;
+	return 0;
+}
 
 struct stage_result {
 	uint32_t	 seen;		/* frames taken */
@@ -228,6 +250,89 @@ START_TEST(test_end_after_counter)
 }
 END_TEST
 
+static void *
+count_once(void *arg)
+{
+	atomic_int	*woke = arg;
+
+	ns_ring_wait(&ring, NS_STAGE_COUNTER);
+	atomic_store(woke, 1);
+	return NULL;
+}
+
+/*
+ * One frame is less than a batch and wakes no stage, so the counter finds
+ * it when its timed wait ends.  That wait must not depend on the wall
+ * clock.
+ */
+START_TEST(test_stage_wait_ignores_wall_clock)
+{
+	struct ns_frame	*f;
+	pthread_t	 tc;
+	atomic_int	 woke;
+	int		 i;
+
+	atomic_init(&woke, 0);
+	ck_assert_int_eq(ns_ring_init(&ring), 0);
+	realtime_ahead = 3600;
+	ck_assert_int_eq(pthread_create(&tc, NULL, count_once, &woke), 0);
+	while (!atomic_load(&ring.stage[NS_STAGE_COUNTER].sleeping))
+		sched_yield();
+	/* The stage holds the lock until its timed wait has begun. */
+	pthread_mutex_lock(&ring.lock);
+	pthread_mutex_unlock(&ring.lock);
+
+	f = ns_ring_reserve(&ring);
+	memset(f, 0, sizeof(*f));
+	ns_ring_commit(&ring);
+	ns_ring_flush(&ring);
+	for (i = 0; i < 200 && !atomic_load(&woke); i++)
+		usleep(10000);
+	ck_assert_msg(atomic_load(&woke),
+	    "the counter did not take a frame within 2 s");
+
+	ns_ring_close(&ring);
+	pthread_join(tc, NULL);
+	realtime_ahead = 0;
+	ns_ring_free(&ring);
+}
+END_TEST
+
+static void *
+nap_long(void *arg)
+{
+	atomic_int	*woke = arg;
+
+	ns_ring_nap(&ring, 10000);
+	atomic_store(woke, 1);
+	return NULL;
+}
+
+/* A reload attaches the stage for a detector thread that naps. */
+START_TEST(test_attach_ends_nap)
+{
+	pthread_t	 td;
+	atomic_int	 woke;
+	int		 i;
+
+	atomic_init(&woke, 0);
+	ck_assert_int_eq(ns_ring_init(&ring), 0);
+	ck_assert_int_eq(pthread_create(&td, NULL, nap_long, &woke), 0);
+	usleep(50000);
+	ck_assert_int_eq(atomic_load(&woke), 0);
+
+	ns_ring_attach(&ring);
+	for (i = 0; i < 100 && !atomic_load(&woke); i++)
+		usleep(10000);
+	ck_assert_msg(atomic_load(&woke),
+	    "ns_ring_nap() still sleeps 1 s after ns_ring_attach()");
+
+	ns_ring_close(&ring);
+	pthread_join(td, NULL);
+	ns_ring_free(&ring);
+}
+END_TEST
+
 static Suite *
 ring_suite(void)
 {
@@ -239,6 +344,8 @@ ring_suite(void)
 	tcase_add_test(tc, test_detached_stage_never_holds_the_reader);
 	tcase_add_test(tc, test_attach_and_detach_while_running);
 	tcase_add_test(tc, test_end_after_counter);
+	tcase_add_test(tc, test_stage_wait_ignores_wall_clock);
+	tcase_add_test(tc, test_attach_ends_nap);
 	suite_add_tcase(s, tc);
 	return s;
 }

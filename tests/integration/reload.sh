@@ -11,6 +11,9 @@
 #   3. The file gets an unknown directive and an invalid value; SIGHUP.
 #      The log names each bad line with the file and line number, says
 #      the previous settings stay, and a third scan is still detected.
+#   4. Every detector off; SIGHUP.  A fourth scan raises no event.
+#      Every detector on; SIGHUP.  A fifth scan that arrives as soon as
+#      the log reports the reload is detected.
 
 . "${NS_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
@@ -22,7 +25,7 @@ SEC=.$NS_OID_NETSENTRY.1.4
 ENABLED=$SEC.7.1.3.1
 FRAMES_PER_SCAN=20
 
-for i in 1 2 3; do
+for i in 1 2 3 4 5; do
 	"$NS_PYTHON" "$NS_TOOLS/make_storm.py" "$NS_TMP/scan$i.pcap" 1 "$i" \
 	    "$((1700000000 + 100 * i))" || ns_fail "make_storm.py failed"
 done
@@ -31,8 +34,8 @@ done
 fifo=$NS_TMP/input.fifo
 mkfifo "$fifo" || ns_fail "cannot create a FIFO"
 (head -c 24 "$NS_TMP/scan1.pcap"
- for i in 1 2 3; do
-	while [ ! -e "$NS_TMP/go$i" ]; do sleep 0.1; done
+ for i in 1 2 3 4 5; do
+	while [ ! -e "$NS_TMP/go$i" ]; do sleep 0.01; done
 	tail -c +25 "$NS_TMP/scan$i.pcap"
  done
  exec sleep 120) >"$fifo" &
@@ -61,6 +64,21 @@ wait_log() {
 	for ((i = 0; i < 50; i++)); do
 		grep -q "$pattern" "$NS_DAEMON_LOG" && return 0
 		sleep 0.1
+	done
+	return 1
+}
+
+# Send SIGHUP and wait, polling every 10 ms, until the log has one more
+# "configuration reloaded" line.
+reload_now() {
+	local before i
+
+	before=$(grep -c "configuration reloaded" "$NS_DAEMON_LOG")
+	kill -HUP "$NS_DAEMON_PID"
+	for ((i = 0; i < 500; i++)); do
+		[ "$(grep -c "configuration reloaded" "$NS_DAEMON_LOG")" -gt \
+		    "$before" ] && return 0
+		sleep 0.01
 	done
 	return 1
 }
@@ -107,5 +125,15 @@ ns_daemon_check_alive "after a failed reload"
 ns_expect_value "$ENABLED" 1 "nsEventTypeEnabled.portScan (kept)"
 feed_scan 3
 ns_expect_value "$SEC.1.0" 2 "nsEventsTotal"
+
+ns_info "step 4: every detector off, then on, and a scan at once"
+write_conf "detect all off"
+reload_now || ns_error "no 'configuration reloaded' after 'detect all off'"
+feed_scan 4
+ns_expect_value "$SEC.1.0" 2 "nsEventsTotal (every detector off)"
+write_conf "detect portScan on"
+reload_now || ns_error "no 'configuration reloaded' after 'detect all on'"
+feed_scan 5
+ns_expect_value "$SEC.1.0" 3 "nsEventsTotal"
 
 ns_finish
