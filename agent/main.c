@@ -670,7 +670,7 @@ main(int argc, char **argv)
 	const char	*run_user = NULL, *run_group = NULL;
 	char		*filter;
 	char		 err[512];
-	int		 ch, foreground = 0, logging = 0, report = 0;
+	int		 ch, foreground = 0, logging = 0, report = 0, more = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &ns_start_time);
 	ns_uptime_ticks = ns_agent_uptime;
@@ -820,14 +820,15 @@ main(int argc, char **argv)
 	ns_sources_start();
 
 	while (!ns_stop_signal) {
-		agent_check_and_process(1);
+		/* While notifications wait, poll the sockets and go on. */
+		agent_check_and_process(!more);
 		if (ns_reload_signal) {
 			ns_reload_signal = 0;
 			ns_reload();
 		}
 		ns_check_registration();
 		ns_router_pump();
-		ns_notify_pump();
+		more = ns_notify_pump();
 	}
 
 	snmp_log(LOG_NOTICE, "netsentryd stopping: received %s\n",

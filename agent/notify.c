@@ -29,6 +29,14 @@ static const oid notifications[] = { NS_MIB_OID, 0 };
 static const oid event_entry[] = { NS_OID_EVENT_ENTRY };
 static const oid suppressed_oid[] = { NS_MIB_OID, 1, 4, 4, 0 };
 
+/*
+ * Notifications sent per call of ns_notify_pump().  The master answers
+ * each Notify PDU.  A subagent that sends thousands without reading the
+ * answers fills the socket buffers both ways, and then it and the master
+ * each block in send() on the other.
+ */
+#define NS_NOTIFY_BURST	16
+
 /* nsNotifications sub-identifiers. */
 #define NS_TRAP_PORT_SCAN	1
 #define NS_TRAP_FLOOD_STARTED	2
@@ -203,13 +211,13 @@ ns_notify_send(const struct ns_note *n, int trap)
 	ns_notify.stats.sent++;
 }
 
-void
+int
 ns_notify_pump(void)
 {
 	struct ns_note	 n;
-	int		 trap;
+	int		 trap, sent = 0;
 
-	while (ns_notify.up && ns_notify_take(&n)) {
+	while (sent < NS_NOTIFY_BURST && ns_notify.up && ns_notify_take(&n)) {
 		trap = ns_notify_trap(&n);
 		if (trap == 0)
 			continue;
@@ -218,5 +226,7 @@ ns_notify_pump(void)
 			continue;
 		}
 		ns_notify_send(&n, trap);
+		sent++;
 	}
+	return ns_notify.up && ns_notify.qlen > 0;
 }

@@ -29,8 +29,12 @@ void	 ns_notify_queue(const struct ns_note *);
 /* Set the maximum notifications sent per minute, 0 for no limit. */
 void	 ns_notify_set_rate(uint32_t rate);
 
-/* Send the queued notifications while the master is connected. */
-void	 ns_notify_pump(void);
+/*
+ * Send queued notifications while the master is connected, a burst at a
+ * time, and return 1 when more wait: the caller lets the agent read the
+ * master's answers before the next burst.
+ */
+int	 ns_notify_pump(void);
 void	 ns_notify_stats(struct ns_notify_stats *);
 
 /* The value of column col of an nsEventTable row (secmib.c). */

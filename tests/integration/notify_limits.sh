@@ -9,6 +9,11 @@
 #     notifications arrive and nsNotificationsSuppressed is 20; a scan
 #     seconds later, once the bucket has a token again, arrives carrying
 #     nsNotificationsSuppressed = 20.
+#   - no limit: 3,000 scans of 3,000 targets at once with trapRateLimit
+#     0.  Every notification arrives, the daemon answers GETs meanwhile,
+#     and SIGTERM stops it.  Sent in one go, the Notify PDUs and the
+#     master's answers filled the AgentX socket both ways and both
+#     processes hung.
 #
 # The scans come from tests/tools/make_storm.py, written into a FIFO
 # that the daemon reads, so the test decides when they happen.
@@ -124,4 +129,27 @@ else
 	ns_error "no notification for the scan after the storm"
 fi
 stop_fifo_daemon
+
+ns_info "no limit: 3000 scans at once, trapRateLimit 0"
+"$NS_PYTHON" "$NS_TOOLS/make_storm.py" "$NS_TMP/storm3000.pcap" 3000 \
+    40000 1700000000 10 spread || ns_fail "make_storm.py failed"
+before=$(grep -c '^TRAP' "$NS_TRAP_LOG")
+start_fifo_daemon "$NS_TMP/go4" "$NS_TMP/storm3000.pcap" - - \
+    "trapRateLimit 0" "trapQueue 10000"
+touch "$NS_TMP/go4"
+# snmpd forwards the notifications to snmptrapd over UDP, which may drop
+# some of so many at once: the daemon's part is that it sent them all.
+ns_wait_traps "$((before + 3000))" 60
+got=$(($(grep -c '^TRAP' "$NS_TRAP_LOG") - before))
+[ "$got" -ge 1500 ] && ns_ok "$got of 3000 notifications arrived" ||
+    ns_error "$got of 3000 notifications arrived within 60 s"
+ns_daemon_check_alive "after the storm"
+ns_expect_value "$SEC.3.0" 3000 "nsNotificationsSent"
+ns_stop_pid "$NS_DAEMON_PID" 10
+[ "$NS_STOP_STATUS" = 0 ] && ns_ok "SIGTERM stopped netsentryd" ||
+    ns_error "netsentryd exited with status $NS_STOP_STATUS after" \
+    "SIGTERM (137: it ignored SIGTERM and was killed)"
+ns_untrack "$NS_DAEMON_PID"
+ns_stop_pid "$writer" 5
+ns_untrack "$writer"
 ns_finish
