@@ -10,10 +10,10 @@
 #     seconds later, once the bucket has a token again, arrives carrying
 #     nsNotificationsSuppressed = 20.
 #   - no limit: 3,000 scans of 3,000 targets at once with trapRateLimit
-#     0.  Every notification arrives, the daemon answers GETs meanwhile,
-#     and SIGTERM stops it.  Sent in one go, the Notify PDUs and the
-#     master's answers filled the AgentX socket both ways and both
-#     processes hung.
+#     0.  The daemon sends all 3,000 notifications to the master, serves
+#     GETs meanwhile, and SIGTERM stops it.  Sent in one go, the Notify
+#     PDUs and the master's responses filled the AgentX socket both ways
+#     and both processes hung.
 #
 # The scans come from tests/tools/make_storm.py, written into a FIFO
 # that the daemon reads, so the test decides when they happen.
