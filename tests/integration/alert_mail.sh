@@ -372,12 +372,13 @@ wait_mails "$NS_TMP/mail5" 6 30
 sleep 4
 check_mails "$NS_TMP/mail5"
 # The SYNs of 2000 sources against one address make SYN flood events
-# on its 10 ports.  A source that scans after a flood started counts
-# towards the flood, not as a scan of its own, because SYNs to a flooded
-# target open no contact.  Each event starts and ends.
+# on its 10 ports, engaged at their 128th SYN.  A source that scans
+# after a flood started counts towards the flood, not as a scan of its
+# own, because SYNs to a flooded target open no contact: about 130
+# sources scan before that.  Each event starts and ends.
 routed=$(ns_get_value "$ALERTS.6.0")
-[ "${routed:-0}" -ge 1000 ] && ns_ok "nsAlertsRouted is $routed" ||
-    ns_error "nsAlertsRouted is '$routed', expected at least 1000"
+[ "${routed:-0}" -ge 200 ] && ns_ok "nsAlertsRouted is $routed" ||
+    ns_error "nsAlertsRouted is '$routed', expected at least 200"
 expect_field messages 6 "mails for the storm"
 expect_field digests 1 "digest mails"
 sent=$(( $(summary_field messages) - $(summary_field digests) ))
