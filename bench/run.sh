@@ -186,7 +186,7 @@ for part in $parts; do
 done
 
 echo
-echo "Results (timed values are the median of 3 runs;" \
+echo "Results (timed values are the median of 3 runs, 9 in the detect part;" \
     "$(($(date +%s) - started)) s in all)"
 {
 	printf 'part\tmeasurement\tvalue\tunit\ttarget\tverdict\tnote\n'
