@@ -30,10 +30,10 @@ static const oid event_entry[] = { NS_OID_EVENT_ENTRY };
 static const oid suppressed_oid[] = { NS_MIB_OID, 1, 4, 4, 0 };
 
 /*
- * Notifications sent per call of ns_notify_pump().  The master answers
- * each Notify PDU.  A subagent that sends thousands without reading the
- * answers fills the socket buffers both ways, and then it and the master
- * each block in send() on the other.
+ * Notifications sent per call of ns_notify_pump().  The master sends a
+ * Response to each Notify PDU.  A subagent that sends thousands without
+ * reading the responses fills the socket buffers both ways, and then it
+ * and the master each block in send() on the other.
  */
 #define NS_NOTIFY_BURST	16
 

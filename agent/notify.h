@@ -32,7 +32,7 @@ void	 ns_notify_set_rate(uint32_t rate);
 /*
  * Send queued notifications while the master is connected, a burst at a
  * time, and return 1 when more wait: the caller lets the agent read the
- * master's answers before the next burst.
+ * master's responses before the next burst.
  */
 int	 ns_notify_pump(void);
 void	 ns_notify_stats(struct ns_notify_stats *);
