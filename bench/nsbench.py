@@ -97,7 +97,7 @@ class DaemonRun:
 
     start() notes the time just before the process is created; both end
     times below count from there.  A thread reads the log every 1 ms for
-    "end of file after N packets" (the capture thread posts it at the
+    "end of file after N packets" (the reader thread posts it at the
     end, and the agent thread writes it at once).  With poll_state set,
     another thread runs snmpget for nsCaptureState.1 every 20 ms.  Each
     snmpget costs a process start and a round trip through snmpd, CPU
