@@ -699,9 +699,10 @@ ns_spool_join(unsigned flush)
 
 	if (!ns_spool.running)
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += (time_t)flush + NS_SPOOL_STOP_GRACE;
-	if (pthread_timedjoin_np(ns_spool.thread, NULL, &until) != 0)
+	if (pthread_clockjoin_np(ns_spool.thread, NULL, CLOCK_MONOTONIC,
+	    &until) != 0)
 		return -1;
 	ns_spool.running = 0;
 	return 0;

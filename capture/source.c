@@ -537,13 +537,14 @@ ns_source_stop(struct ns_source *src)
 	sa.sa_handler = ns_source_poked;
 	sigaction(SIGUSR1, &sa, NULL);
 	for (;;) {
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += NS_STOP_POKE_MS * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		if (pthread_timedjoin_np(src->reader, NULL, &until) == 0)
+		if (pthread_clockjoin_np(src->reader, NULL, CLOCK_MONOTONIC,
+		    &until) == 0)
 			break;
 		pthread_kill(src->reader, SIGUSR1);
 	}
