@@ -80,15 +80,20 @@ ns_ring_free(struct ns_ring *r)
 		pthread_cond_destroy(&r->stage[s].wake);
 }
 
+/* Signal cond under the ring lock, which every timed wait holds. */
+static void
+ns_ring_signal(struct ns_ring *r, pthread_cond_t *cond)
+{
+	pthread_mutex_lock(&r->lock);
+	pthread_cond_signal(cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
 static void
 ns_ring_wake(struct ns_ring *r, int s)
 {
-	if (atomic_load_explicit(&r->stage[s].sleeping,
-	    memory_order_relaxed)) {
-		pthread_mutex_lock(&r->lock);
-		pthread_cond_signal(&r->stage[s].wake);
-		pthread_mutex_unlock(&r->lock);
-	}
+	if (atomic_load_explicit(&r->stage[s].sleeping, memory_order_relaxed))
+		ns_ring_signal(r, &r->stage[s].wake);
 }
 
 /* Wake stage s when it sleeps and its new bound, up, completes a batch. */
@@ -99,11 +104,8 @@ ns_ring_feed(struct ns_ring *r, int s, size_t up)
 
 	if (atomic_load_explicit(&c->sleeping, memory_order_relaxed) &&
 	    up - atomic_load_explicit(&c->asleep_at, memory_order_relaxed) >=
-	    NS_RING_WAKE_BATCH) {
-		pthread_mutex_lock(&r->lock);
-		pthread_cond_signal(&r->stage[s].wake);
-		pthread_mutex_unlock(&r->lock);
-	}
+	    NS_RING_WAKE_BATCH)
+		ns_ring_signal(r, &c->wake);
 }
 
 /*
@@ -243,11 +245,8 @@ static void
 ns_ring_finish(struct ns_ring *r, int s)
 {
 	atomic_store(&r->stage[s].finished, 1);
-	if (s + 1 < NS_STAGES) {
-		pthread_mutex_lock(&r->lock);
-		pthread_cond_signal(&r->stage[s + 1].wake);
-		pthread_mutex_unlock(&r->lock);
-	}
+	if (s + 1 < NS_STAGES)
+		ns_ring_signal(r, &r->stage[s + 1].wake);
 }
 
 size_t
@@ -307,12 +306,8 @@ ns_ring_release(struct ns_ring *r, int s, size_t n)
 
 	/* Any stage may be the one that the reader waits for, so each checks. */
 	if (atomic_load_explicit(&r->full, memory_order_relaxed) &&
-	    atomic_load(&r->head) - ns_ring_last_tail(r) <=
-	    NS_RING_SLOTS / 2) {
-		pthread_mutex_lock(&r->lock);
-		pthread_cond_signal(&r->space);
-		pthread_mutex_unlock(&r->lock);
-	}
+	    atomic_load(&r->head) - ns_ring_last_tail(r) <= NS_RING_SLOTS / 2)
+		ns_ring_signal(r, &r->space);
 }
 
 /*
@@ -335,9 +330,7 @@ ns_ring_attach(struct ns_ring *r)
 	atomic_store(&c->tail, c->taken);
 
 	/* Another thread may attach the stage while it naps. */
-	pthread_mutex_lock(&r->lock);
-	pthread_cond_signal(&c->wake);
-	pthread_mutex_unlock(&r->lock);
+	ns_ring_signal(r, &c->wake);
 }
 
 void
@@ -351,7 +344,8 @@ ns_ring_nap(struct ns_ring *r, long ms)
 {
 	/*
 	 * sleeping stays clear, so the counter does not wake a detached
-	 * stage after each batch.  Only the end of the counter wakes it.
+	 * stage after each batch.  Only ns_ring_attach() and the end of the
+	 * counter wake it.
 	 */
 	pthread_mutex_lock(&r->lock);
 	if (!atomic_load(&r->stage[NS_STAGE_COUNTER].finished) &&

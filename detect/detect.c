@@ -1995,7 +1995,7 @@ ns_flood_gate(struct ns_detect *det, uint32_t h, const uint8_t *addr,
 }
 
 /*
- * Engage a flood once its open window holds a second's worth of SYNs
+ * Engage a flood once its open window contains a second's worth of SYNs
  * over the thresholds, not when the window closes.  Until the event is
  * engaged every spoofed SYN opens a first contact, and the second of the
  * window that the first SYN starts may have most of it still to run.
